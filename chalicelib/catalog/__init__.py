@@ -1,0 +1,1 @@
+"""A store's categories and products: browse, keyword search, stock."""

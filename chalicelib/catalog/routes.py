@@ -1,0 +1,71 @@
+"""Public catalog: categories, inventory pages with filters, product detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.catalog import models, search
+from chalicelib.catalog.models import Product
+from chalicelib.core.errors import NotFound
+from chalicelib.core.http import ApiBlueprint, json_response, query
+from chalicelib.stores import models as store_models
+from chalicelib.stores.service import require as require_store
+
+bp = ApiBlueprint(__name__)
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+def product_view(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "storeId": product.store_id,
+        "name": product.name,
+        "nameEn": product.name_en,
+        "price": product.price,
+        "stock": product.stock,
+        "categoryId": product.category_id,
+        "unit": product.unit,
+        "image": product.image,
+        "description": product.description,
+    }
+
+
+def _ensure_store_exists(store_id: str) -> None:
+    """Only reached when a store's query came back empty: tells "no rows" from "no store"."""
+    require_store(store_models.get_store(store_id), store_id)
+
+
+@bp.route("/api/stores/{store_id}/categories", methods=["GET"])
+def categories(store_id: str) -> object:
+    found = models.list_categories(store_id)
+    if not found:
+        _ensure_store_exists(store_id)
+    return json_response({"categories": [{"id": c.id, "name": c.name} for c in found]})
+
+
+@bp.route("/api/stores/{store_id}/inventory", methods=["GET"])
+def inventory(store_id: str) -> object:
+    params = query(bp.request)
+    category = params.str("category", max_length=64) or None
+    keyword = params.str("keyword", default="", max_length=50) or ""
+    cursor = params.str("cursor", max_length=400) or None
+    limit = params.int("limit", default=DEFAULT_PAGE, minimum=1, maximum=MAX_PAGE)
+    assert limit is not None
+    page = models.query_products(
+        store_id, category_id=category, keyword_terms=search.terms(keyword), cursor=cursor, limit=limit,
+    )
+    if not page.products and cursor is None:
+        _ensure_store_exists(store_id)
+    return json_response({"products": [product_view(p) for p in page.products], "nextCursor": page.next_cursor})
+
+
+@bp.route("/api/stores/{store_id}/products/{product_id}", methods=["GET"])
+def product_detail(store_id: str, product_id: str) -> object:
+    product = models.get_product(store_id, product_id)
+    if product is None:
+        _ensure_store_exists(store_id)
+        raise NotFound(f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND",
+                       field="productId")
+    return json_response(product_view(product))

@@ -1,0 +1,53 @@
+"""Who is calling, and what they may touch. Identity always comes from the session token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from chalicelib.core.errors import Forbidden, Unauthorized
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    ADMIN = "admin"  # merchant admin
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    role: Role
+    merchant_id: str | None = None
+    store_ids: frozenset[str] = field(default_factory=frozenset)
+
+    def ensure_self(self, user_id: str | None) -> str:
+        """Customer-facing routes act on the caller only; naming anyone else is a 403."""
+        if user_id is not None and user_id != self.user_id:
+            raise Forbidden("You can only act on your own account.")
+        return self.user_id
+
+    def can_staff(self, store_id: str, store_merchant_id: str) -> bool:
+        if self.role is Role.ADMIN:
+            return self.merchant_id == store_merchant_id
+        if self.role is Role.STAFF:
+            return store_id in self.store_ids
+        return False
+
+    def ensure_staff_of(self, store_id: str, store_merchant_id: str) -> None:
+        if not self.can_staff(store_id, store_merchant_id):
+            raise Forbidden("Only staff of this store may do this.")
+
+    def ensure_admin_of(self, merchant_id: str) -> None:
+        if self.role is not Role.ADMIN or self.merchant_id != merchant_id:
+            raise Forbidden("Only the merchant's admin may do this.")
+
+
+def bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise Unauthorized("Missing Authorization header.", code="MISSING_TOKEN")
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Authorization must be 'Bearer <token>'.", code="INVALID_TOKEN")
+    return token

@@ -1,0 +1,43 @@
+"""Settings read once from the environment, so Lambda, the local stack and tests differ only in env."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+DEFAULT_PREFIX = "o2o-local"
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    resource_prefix: str
+    table_name: str
+    region: str
+    wechat_api_base: str
+    wechat_appid: str
+    wechat_secret: str
+    session_ttl_seconds: int
+    default_timezone: str
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    prefix = _env("RESOURCE_PREFIX", DEFAULT_PREFIX)
+    return Settings(
+        stage=_env("STAGE", "local"),
+        resource_prefix=prefix,
+        table_name=_env("TABLE_NAME", f"{prefix}-table"),
+        region=_env("AWS_DEFAULT_REGION", "ap-southeast-1"),
+        wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
+        wechat_appid=_env("WECHAT_APPID", "wx0000000000000000"),
+        wechat_secret=_env("WECHAT_SECRET", "local-secret"),
+        session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
+        default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
+    )

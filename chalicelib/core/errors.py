@@ -1,0 +1,45 @@
+"""Domain errors. They know nothing of HTTP; `core.http` is the one place that maps them to status codes."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "ERROR"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.field = field
+
+
+class ValidationError(DomainError):
+    code = "VALIDATION_ERROR"
+    status = 400
+
+
+class Unauthorized(DomainError):
+    code = "UNAUTHORIZED"
+    status = 401
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+    status = 403
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+    status = 404
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+    status = 409
+
+
+class UpstreamUnavailable(DomainError):
+    code = "UPSTREAM_UNAVAILABLE"
+    status = 503

@@ -1,0 +1,162 @@
+"""The HTTP edge: one place that maps domain errors to JSON responses, plus input parsing.
+
+Chalice turns any exception raised by a view into its own 500 body before middleware sees it,
+so the mapping sits in `ApiBlueprint.route`, which every area's routes use.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.core.errors import DomainError, ValidationError
+from chalicelib.core.observability import logger
+
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    return Response(body={"error": error}, status_code=status, headers=JSON_HEADERS)
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(body=body, status_code=status, headers=JSON_HEADERS)
+
+
+def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as err:
+            return error_response(err.status, err.code, err.message, err.field)
+        except Exception:
+            logger.exception("unhandled error in route")
+            return error_response(500, "INTERNAL", "An internal error occurred.")
+
+    return wrapper
+
+
+class ApiBlueprint(Blueprint):
+    """A Blueprint whose routes answer domain errors as `{"error": {code, message}}`."""
+
+    def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        register = super().route(path, **kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            register(_mapping_errors(view))
+            return view
+
+        return decorator
+
+    @property
+    def request(self) -> Request:
+        request = self.current_request
+        assert request is not None, "only valid inside a request"
+        return request
+
+
+def json_body(request: Request) -> Params:
+    raw = request.raw_body or b""
+    if not raw.strip():
+        return Params({}, where="body")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ValidationError("Request body is not valid JSON.", code="INVALID_JSON") from err
+    if not isinstance(data, dict):
+        raise ValidationError("Request body must be a JSON object.", code="INVALID_JSON")
+    return Params(data, where="body")
+
+
+def query(request: Request) -> Params:
+    return Params(dict(request.query_params or {}), where="query")
+
+
+_MISSING = object()
+
+
+class Params:
+    """Typed, validated access to query or body fields; every failure names the field."""
+
+    def __init__(self, data: Mapping[str, Any], where: str) -> None:
+        self._data = data
+        self._where = where
+
+    def raw(self, name: str) -> Any:
+        return self._data.get(name)
+
+    def _get(self, name: str, required: bool) -> Any:
+        value = self._data.get(name, _MISSING)
+        if value is _MISSING or value is None or (isinstance(value, str) and value.strip() == ""):
+            if required:
+                raise ValidationError(f"'{name}' is required.", field=name)
+            return _MISSING
+        return value
+
+    def float(
+        self, name: str, *, required: bool = False, default: float | None = None,
+        minimum: float | None = None, maximum: float | None = None,
+    ) -> float | None:
+        value = self._get(name, required)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool):
+            raise ValidationError(f"'{name}' must be a number.", field=name)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"'{name}' must be a number.", field=name) from None
+        if not math.isfinite(number):
+            raise ValidationError(f"'{name}' must be a finite number.", field=name)
+        if minimum is not None and number < minimum:
+            raise ValidationError(f"'{name}' must be at least {minimum:g}.", field=name)
+        if maximum is not None and number > maximum:
+            raise ValidationError(f"'{name}' must be at most {maximum:g}.", field=name)
+        return number
+
+    def int(
+        self, name: str, *, required: bool = False, default: int | None = None,
+        minimum: int | None = None, maximum: int | None = None,
+    ) -> int | None:
+        value = self._get(name, required)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+            raise ValidationError(f"'{name}' must be an integer.", field=name)
+        try:
+            number = int(value) if not isinstance(value, str) else int(value.strip(), 10)
+        except (TypeError, ValueError):
+            raise ValidationError(f"'{name}' must be an integer.", field=name) from None
+        if minimum is not None and number < minimum:
+            raise ValidationError(f"'{name}' must be at least {minimum}.", field=name)
+        if maximum is not None and number > maximum:
+            raise ValidationError(f"'{name}' must be at most {maximum}.", field=name)
+        return number
+
+    def str(
+        self, name: str, *, required: bool = False, default: str | None = None, max_length: int = 200,
+    ) -> str | None:
+        value = self._get(name, required)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, str):
+            raise ValidationError(f"'{name}' must be a string.", field=name)
+        value = value.strip()
+        if len(value) > max_length:
+            raise ValidationError(f"'{name}' must be at most {max_length} characters.", field=name)
+        return value
+
+    def require_str(self, name: str, *, max_length: int = 200) -> str:
+        value = self.str(name, required=True, max_length=max_length)
+        assert value is not None
+        return value

@@ -1,0 +1,21 @@
+"""Powertools Logger and Metrics shared by every function.
+
+Tracer is deliberately absent here: it imports the X-Ray SDK (~0.5 s), which the API function's
+cold start cannot afford. X-Ray active tracing is switched on in infra, so Lambda still emits
+segments; only event handlers that benefit from subsegments import Tracer themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+from aws_lambda_powertools import Logger, Metrics
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "o2o-backend")
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "O2OBackend"), service=SERVICE)
+
+# Routes that record no metric would warn on every flush; an empty flush is normal for them.
+warnings.filterwarnings("ignore", message="No application metrics to publish")

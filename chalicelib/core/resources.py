@@ -1,0 +1,81 @@
+"""Every AWS resource the backend needs, as plain data.
+
+`infra/` turns these into CDK constructs and `devstack/` into boto3 calls against moto, so the
+deployed stack and the local one cannot drift. Names are suffixes; both sides prefix them with
+the stage's RESOURCE_PREFIX.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    suffix: str
+    partition_key: str
+    sort_key: str
+    indexes: tuple[IndexSpec, ...]
+    ttl_attribute: str
+    stream_view: str
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    suffix: str
+    visibility_timeout_seconds: int
+    max_receive_count: int
+    batch_size: int
+    dlq_retention_seconds: int = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    table: TableSpec
+    queues: tuple[QueueSpec, ...]
+    scheduler_group_suffix: str
+    ses_sender: str
+    state_machines: tuple[str, ...] = field(default_factory=tuple)
+
+
+TABLE = TableSpec(
+    suffix="table",
+    partition_key="pk",
+    sort_key="sk",
+    indexes=(
+        # Store locator: one GSI per geohash precision so a search can pick the cell size
+        # that covers its circle with the fewest cells.
+        IndexSpec("geo3", "geo3", "pk"),
+        IndexSpec("geo4", "geo4", "pk"),
+        IndexSpec("geo5", "geo5", "pk"),
+        # Overloaded general-purpose index (e.g. stores of a merchant).
+        IndexSpec("gsi1", "gsi1pk", "gsi1sk"),
+    ),
+    ttl_attribute="ttl",
+    stream_view="NEW_AND_OLD_IMAGES",
+)
+
+POINTS_QUEUE = QueueSpec("points", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
+NOTIFICATIONS_QUEUE = QueueSpec("notifications", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
+
+STACK = StackSpec(
+    table=TABLE,
+    queues=(POINTS_QUEUE, NOTIFICATIONS_QUEUE),
+    scheduler_group_suffix="schedules",
+    ses_sender="reports@o2o.example.com",
+)
+
+
+def physical_name(prefix: str, suffix: str) -> str:
+    return f"{prefix}-{suffix}"
+
+
+def dlq_suffix(queue: QueueSpec) -> str:
+    return f"{queue.suffix}-dlq"

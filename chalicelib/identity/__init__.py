@@ -1,0 +1,1 @@
+"""Users, their WeChat identities, roles and session tokens."""

@@ -1,0 +1,118 @@
+"""Identity items and their data access (the only module that touches them)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.core.auth import Principal, Role
+from chalicelib.core.clock import from_iso, to_iso
+from chalicelib.data.table import ExpiringModel, TableModel, key
+
+
+class IdentityItem(TableModel):
+    """OPENID#<openid> -> the user it belongs to; the item's existence makes openids unique."""
+
+    user_id = UnicodeAttribute()
+    session_key = UnicodeAttribute(null=True)  # WeChat's; never leaves the server
+    updated_at = UnicodeAttribute()
+
+
+class UserItem(TableModel):
+    openid = UnicodeAttribute()
+    role = UnicodeAttribute()
+    merchant_id = UnicodeAttribute(null=True)
+    store_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+
+
+class SessionItem(ExpiringModel):
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    merchant_id = UnicodeAttribute(null=True)
+    store_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    expires_at = UnicodeAttribute()
+
+
+def identity_key(openid: str) -> tuple[str, str]:
+    return key("OPENID", openid), "IDENTITY"
+
+
+def user_key(user_id: str) -> tuple[str, str]:
+    return key("USER", user_id), "PROFILE"
+
+
+def session_key_of(token: str) -> tuple[str, str]:
+    """Sessions are stored under a hash of the token, so a table dump yields no usable tokens."""
+    return key("SESSION", hashlib.sha256(token.encode()).hexdigest()), "SESSION"
+
+
+def principal_of(user: UserItem | SessionItem) -> Principal:
+    return Principal(
+        user_id=user.user_id if isinstance(user, SessionItem) else user.pk.split("#", 1)[1],
+        role=Role(user.role),
+        merchant_id=user.merchant_id,
+        store_ids=frozenset(user.store_ids or []),
+    )
+
+
+class IdentityStore:
+    """DynamoDB access for identities, users and sessions."""
+
+    def find_user_by_openid(self, openid: str, session_key: str, now: datetime) -> UserItem | None:
+        pk, sk = identity_key(openid)
+        try:
+            identity = IdentityItem.get(pk, sk, consistent_read=True)
+        except DoesNotExist:
+            return None
+        identity.update(actions=[IdentityItem.session_key.set(session_key), IdentityItem.updated_at.set(to_iso(now))])
+        upk, usk = user_key(identity.user_id)
+        return UserItem.get(upk, usk, consistent_read=True)
+
+    def create_user(
+        self, user_id: str, openid: str, session_key: str, now: datetime,
+        role: Role = Role.CUSTOMER, merchant_id: str | None = None, store_ids: list[str] | None = None,
+    ) -> UserItem | None:
+        """Creates identity + user atomically; None when another request created this openid first."""
+        ipk, isk = identity_key(openid)
+        upk, usk = user_key(user_id)
+        identity = IdentityItem(ipk, isk, user_id=user_id, session_key=session_key, updated_at=to_iso(now))
+        user = UserItem(
+            upk, usk, openid=openid, role=role.value, merchant_id=merchant_id,
+            store_ids=list(store_ids or []), created_at=to_iso(now),
+        )
+        try:
+            with TransactWrite(connection=Connection(region=TableModel.Meta.region)) as tx:
+                tx.save(identity, condition=IdentityItem.pk.does_not_exist())
+                tx.save(user, condition=UserItem.pk.does_not_exist())
+        except TransactWriteError as err:
+            if err.cancellation_reasons and any(
+                r is not None and r.code == "ConditionalCheckFailed" for r in err.cancellation_reasons
+            ):
+                return None
+            raise
+        return user
+
+    def put_session(self, token: str, principal: Principal, expires_at: datetime) -> None:
+        pk, sk = session_key_of(token)
+        item = SessionItem(
+            pk, sk, user_id=principal.user_id, role=principal.role.value, merchant_id=principal.merchant_id,
+            store_ids=sorted(principal.store_ids), expires_at=to_iso(expires_at), ttl=int(expires_at.timestamp()),
+        )
+        try:
+            item.save(condition=SessionItem.pk.does_not_exist())
+        except PutError as err:  # a 256-bit token collision is not a thing; fail loudly if it happens
+            raise RuntimeError("session token collision") from err
+
+    def get_session(self, token: str) -> tuple[Principal, datetime] | None:
+        pk, sk = session_key_of(token)
+        try:
+            item = SessionItem.get(pk, sk, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return principal_of(item), from_iso(item.expires_at)

@@ -1,0 +1,50 @@
+"""POST /api/auth/login, and the `current_principal` helper every protected route calls."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalice.app import Request
+
+from chalicelib.core.auth import Principal
+from chalicelib.core.clock import clock, to_iso
+from chalicelib.core.config import settings
+from chalicelib.core.http import ApiBlueprint, json_body, json_response
+from chalicelib.core.ids import new_id, new_token
+from chalicelib.identity import service
+from chalicelib.identity.models import IdentityStore
+from chalicelib.wechat.login import WeChatLoginClient
+
+bp = ApiBlueprint(__name__)
+_store = IdentityStore()
+
+
+def current_principal(request: Request) -> Principal:
+    return service.authenticate(request.headers.get("authorization"), store=_store, now=clock().now())
+
+
+@bp.route("/api/auth/login", methods=["POST"])
+def login() -> object:
+    code = json_body(bp.request).require_str("code", max_length=128)
+    result = service.login(
+        code, wechat=WeChatLoginClient(), store=_store, now=clock().now(),
+        ttl=timedelta(seconds=settings().session_ttl_seconds),
+        new_user_id=lambda: new_id("u"), new_token=new_token,
+    )
+    return json_response({
+        "token": result.token,
+        "userId": result.principal.user_id,
+        "role": result.principal.role.value,
+        "expiresAt": to_iso(result.expires_at),
+    })
+
+
+@bp.route("/api/auth/me", methods=["GET"])
+def me() -> object:
+    principal = current_principal(bp.request)
+    return json_response({
+        "userId": principal.user_id,
+        "role": principal.role.value,
+        "merchantId": principal.merchant_id,
+        "storeIds": sorted(principal.store_ids),
+    })

@@ -1,0 +1,1 @@
+"""Store layouts (aisles, shelves, entrances) and product locations on them."""

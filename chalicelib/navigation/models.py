@@ -1,0 +1,27 @@
+"""The store layout item (STORE#<id> / LAYOUT) and its data access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.data.table import TableModel, key
+
+LAYOUT_SK = "LAYOUT"
+
+
+class LayoutItem(TableModel):
+    layout = JSONAttribute()
+
+
+def put_layout(store_id: str, layout: dict[str, Any]) -> None:
+    LayoutItem(key("STORE", store_id), LAYOUT_SK, layout=layout).save()
+
+
+def get_layout(store_id: str) -> dict[str, Any] | None:
+    try:
+        return dict(LayoutItem.get(key("STORE", store_id), LAYOUT_SK).layout)
+    except DoesNotExist:
+        return None

@@ -1,0 +1,53 @@
+"""Opening hours in the store's own timezone.
+
+Hours are `{"mon": [["09:00", "22:00"]], ...}`; a range whose close is not after its open runs
+past midnight into the next day; "24:00" closes at the end of the day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from chalicelib.core.errors import ValidationError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OpeningHours = dict[str, list[list[str]]]
+
+
+def _minutes(text: str) -> int:
+    hours, _, minutes = text.partition(":")
+    value = int(hours) * 60 + int(minutes)
+    if not (len(text) == 5 and 0 <= int(minutes) < 60 and 0 <= value <= 24 * 60):
+        raise ValueError(text)
+    return value
+
+
+def validate(hours: OpeningHours) -> OpeningHours:
+    for day, ranges in hours.items():
+        if day not in DAYS:
+            raise ValidationError(f"Unknown day '{day}' in opening hours.", field="openingHours")
+        for opening in ranges:
+            try:
+                _minutes(opening[0]), _minutes(opening[1])
+            except (ValueError, IndexError, TypeError):
+                raise ValidationError(f"Bad time range {opening!r} on {day}.", field="openingHours") from None
+    return hours
+
+
+def is_open(hours: OpeningHours, timezone: str, now: datetime) -> bool:
+    local = now.astimezone(ZoneInfo(timezone))
+    minute_of_day = local.hour * 60 + local.minute
+    today = DAYS[local.weekday()]
+    yesterday = DAYS[(local - timedelta(days=1)).weekday()]
+    for open_at, close_at in hours.get(today, []):
+        start, end = _minutes(open_at), _minutes(close_at)
+        if end <= start:
+            end = 24 * 60  # overnight: today's part runs to midnight
+        if start <= minute_of_day < end:
+            return True
+    for open_at, close_at in hours.get(yesterday, []):
+        start, end = _minutes(open_at), _minutes(close_at)
+        if end <= start and minute_of_day < end:  # the after-midnight tail of yesterday's range
+            return True
+    return False

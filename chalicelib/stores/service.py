@@ -1,0 +1,58 @@
+"""Store locator rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.core.errors import NotFound
+from chalicelib.stores import geo, hours
+from chalicelib.stores.models import Store
+
+MAX_RADIUS_M = 50_000
+DEFAULT_RADIUS_M = 5_000
+
+
+@dataclass(frozen=True)
+class NearbyStore:
+    store: Store
+    distance_m: float
+
+
+def find_nearby(
+    latitude: float, longitude: float, radius_m: float, *, cell_query: Callable[[int, str], list[Store]],
+) -> list[NearbyStore]:
+    precision, cells = geo.covering_cells(latitude, longitude, radius_m)
+    found: dict[str, NearbyStore] = {}
+    for cell in cells:
+        for store in cell_query(precision, cell):
+            distance = geo.distance_m(latitude, longitude, store.latitude, store.longitude)
+            if distance <= radius_m:
+                found[store.id] = NearbyStore(store, distance)
+    return sorted(found.values(), key=lambda s: (s.distance_m, s.store.id))
+
+
+def require(store: Store | None, store_id: str) -> Store:
+    if store is None:
+        raise NotFound(f"Store '{store_id}' does not exist.", code="STORE_NOT_FOUND", field="storeId")
+    return store
+
+
+def store_view(store: Store, now: datetime, distance_m: float | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": store.id,
+        "name": store.name,
+        "address": store.address,
+        "phone": store.phone,
+        "latitude": store.latitude,
+        "longitude": store.longitude,
+        "timezone": store.timezone,
+        "openingHours": store.opening_hours,
+        "isOpen": hours.is_open(store.opening_hours, store.timezone, now),
+        "merchantId": store.merchant_id,
+    }
+    if distance_m is not None:
+        view["distance"] = round(distance_m)
+    return view

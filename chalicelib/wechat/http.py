@@ -1,0 +1,33 @@
+"""One pooled HTTP client for all WeChat calls (urllib3 ships with botocore: no extra cold start)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import urllib3
+
+from chalicelib.core.errors import UpstreamUnavailable
+
+_pool: urllib3.PoolManager | None = None
+
+
+def pool() -> urllib3.PoolManager:
+    global _pool
+    if _pool is None:
+        _pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=5.0), retries=False)
+    return _pool
+
+
+def get_json(url: str, fields: dict[str, str]) -> dict[str, Any]:
+    try:
+        response = pool().request("GET", url, fields=fields)
+    except urllib3.exceptions.HTTPError as err:
+        raise UpstreamUnavailable(f"WeChat is unreachable: {err.__class__.__name__}") from err
+    try:
+        body = json.loads(response.data or b"{}")
+    except ValueError as err:
+        raise UpstreamUnavailable("WeChat answered with a body that is not JSON.") from err
+    if not isinstance(body, dict):
+        raise UpstreamUnavailable("WeChat answered with an unexpected body.")
+    return body

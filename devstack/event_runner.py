@@ -1,0 +1,245 @@
+"""Delivers the events AWS would: SQS messages to the Chalice handlers bound to their queues,
+due EventBridge Scheduler one-time schedules to their targets, and `@app.schedule` rules.
+
+The same handler code runs here as in Lambda, fed events of Lambda's exact shape. Time for
+schedules and rules comes from an injectable clock, so tests can jump forward a day.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import boto3
+from chalice import Chalice
+from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
+from chalice.local import LambdaContext
+from croniter import croniter
+
+from chalicelib.core.clock import Clock
+from chalicelib.core.observability import logger
+
+AT_EXPRESSION = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
+RATE_EXPRESSION = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_AWS_DOW = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
+
+
+@dataclass
+class QueueBinding:
+    name: str
+    queue_name: str
+    batch_size: int
+    handler: Callable[[dict[str, Any], Any], Any]
+    url: str = ""
+    arn: str = ""
+
+
+@dataclass
+class RuleBinding:
+    name: str
+    expression: str
+    handler: Callable[[dict[str, Any], Any], Any]
+    next_fire: datetime | None = None
+
+
+def lambda_context(function_name: str) -> LambdaContext:
+    context = LambdaContext(function_name=function_name, memory_size=512, max_runtime_ms=60_000)
+    context.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
+    return context
+
+
+def _aws_cron_to_croniter(expression: str) -> str:
+    """cron(min hour dom month dow year) -> croniter's 5 fields (AWS counts Sunday as 1)."""
+    fields = expression[len("cron("):-1].split()
+    minute, hour, dom, month, dow = (f.replace("?", "*") for f in fields[:5])
+    dow = re.sub(r"\d", lambda m: _AWS_DOW.get(m.group(0), m.group(0)), dow)
+    return f"{minute} {hour} {dom} {month} {dow}"
+
+
+def next_fire_time(expression: str, after: datetime) -> datetime:
+    match = RATE_EXPRESSION.match(expression)
+    if match:
+        value, unit = int(match.group(1)), match.group(2).rstrip("s")
+        return after + timedelta(**{f"{unit}s": value})
+    if expression.startswith("cron("):
+        nxt = croniter(_aws_cron_to_croniter(expression), after.astimezone(UTC)).get_next(datetime)
+        return nxt.replace(tzinfo=UTC) if nxt.tzinfo is None else nxt.astimezone(UTC)
+    raise ValueError(f"unsupported schedule expression {expression!r}")
+
+
+def schedule_due_time(schedule: dict[str, Any]) -> datetime | None:
+    match = AT_EXPRESSION.match(schedule.get("ScheduleExpression", ""))
+    if not match:
+        return None
+    zone = ZoneInfo(schedule.get("ScheduleExpressionTimezone") or "UTC")
+    return datetime.fromisoformat(match.group(1)).replace(tzinfo=zone).astimezone(UTC)
+
+
+class EventRunner:
+    def __init__(self, app: Chalice, clock: Clock, scheduler_groups: list[str], region: str) -> None:
+        self.app = app
+        self.clock = clock
+        self.region = region
+        self.scheduler_groups = scheduler_groups
+        self.sqs = boto3.client("sqs")
+        self.scheduler = boto3.client("scheduler")
+        self.sfn = boto3.client("stepfunctions")
+        self._fired_schedules: set[tuple[str, str, str]] = set()
+        self.queues: list[QueueBinding] = []
+        self.rules: list[RuleBinding] = []
+        for source in app.event_sources:
+            if isinstance(source, SQSEventConfig) and source.queue:
+                self.queues.append(QueueBinding(source.name, source.queue, source.batch_size,
+                                                app.handler_map[source.name]))
+            elif isinstance(source, ScheduledEventConfig):
+                expression = source.schedule_expression
+                text = expression.to_string() if isinstance(expression, Rate | Cron) else str(expression)
+                self.rules.append(RuleBinding(source.name, text, app.handler_map[source.name]))
+        for binding in self.queues:
+            binding.url = self.sqs.get_queue_url(QueueName=binding.queue_name)["QueueUrl"]
+            binding.arn = self.sqs.get_queue_attributes(QueueUrl=binding.url, AttributeNames=["QueueArn"])[
+                "Attributes"]["QueueArn"]
+
+    # --- SQS ------------------------------------------------------------------------------
+    def poll_queue(self, binding: QueueBinding) -> int:
+        """One Lambda invocation's worth: receive a batch, invoke, delete what succeeded."""
+        messages = self.sqs.receive_message(
+            QueueUrl=binding.url, MaxNumberOfMessages=min(binding.batch_size, 10), WaitTimeSeconds=0,
+            AttributeNames=["All"], MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        event = {"Records": [self._sqs_record(m, binding.arn) for m in messages]}
+        failed: set[str]
+        try:
+            result = binding.handler(event, lambda_context(binding.name))
+            failures = (result or {}).get("batchItemFailures", []) if isinstance(result, dict) else []
+            failed = {f["itemIdentifier"] for f in failures}
+        except Exception:
+            logger.exception("SQS handler raised; the whole batch returns to the queue", handler=binding.name)
+            failed = {m["MessageId"] for m in messages}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(QueueUrl=binding.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+            ])
+        for message in messages:
+            if message["MessageId"] in failed:
+                # Back on the queue now rather than after the visibility timeout: fast local retries.
+                # moto moves it to the DLQ once its receive count passes maxReceiveCount.
+                self.sqs.change_message_visibility(
+                    QueueUrl=binding.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+        return len(messages)
+
+    def _sqs_record(self, message: dict[str, Any], arn: str) -> dict[str, Any]:
+        attributes = {
+            name: {"stringValue": value.get("StringValue"), "binaryValue": value.get("BinaryValue"),
+                   "stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+            for name, value in message.get("MessageAttributes", {}).items()
+        }
+        return {
+            "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
+            "attributes": message.get("Attributes", {}), "messageAttributes": attributes,
+            "md5OfBody": message.get("MD5OfBody", ""), "eventSource": "aws:sqs", "eventSourceARN": arn,
+            "awsRegion": self.region,
+        }
+
+    def drain_queues(self, max_batches: int = 200) -> int:
+        """Invoke handlers until every bound queue is empty (or the batch cap is reached)."""
+        total = 0
+        for _ in range(max_batches):
+            delivered = sum(self.poll_queue(b) for b in self.queues)
+            total += delivered
+            if delivered == 0:
+                break
+        return total
+
+    # --- EventBridge Scheduler ------------------------------------------------------------
+    def deliver_due_schedules(self) -> int:
+        now = self.clock.now()
+        delivered = 0
+        for group in self.scheduler_groups:
+            paginator = self.scheduler.get_paginator("list_schedules")
+            names = [s["Name"] for page in paginator.paginate(GroupName=group) for s in page["Schedules"]]
+            for name in names:
+                try:
+                    schedule = self.scheduler.get_schedule(Name=name, GroupName=group)
+                except self.scheduler.exceptions.ResourceNotFoundException:
+                    continue  # deleted since listed (e.g. a cancelled reminder)
+                due = schedule_due_time(schedule)
+                marker = (group, name, schedule.get("ScheduleExpression", ""))
+                if due is None or due > now or marker in self._fired_schedules:
+                    continue
+                if schedule.get("State", "ENABLED") != "ENABLED":
+                    continue
+                self._deliver_target(schedule["Target"])
+                delivered += 1
+                if schedule.get("ActionAfterCompletion") == "DELETE":
+                    self.scheduler.delete_schedule(Name=name, GroupName=group)
+                else:
+                    self._fired_schedules.add(marker)
+        return delivered
+
+    def _deliver_target(self, target: dict[str, Any]) -> None:
+        arn: str = target["Arn"]
+        payload = target.get("Input") or "{}"
+        if arn.startswith("arn:aws:sqs:"):
+            queue_name = arn.rsplit(":", 1)[1]
+            url = self.sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+            self.sqs.send_message(QueueUrl=url, MessageBody=payload)
+        elif arn.startswith("arn:aws:lambda:"):
+            function = arn.split(":function:", 1)[1].split(":", 1)[0]
+            handler_name = next((n for n in self.app.handler_map if function == n or function.endswith(f"-{n}")),
+                                None)
+            if handler_name is None:
+                raise LookupError(f"no local handler for {arn}")
+            self.app.handler_map[handler_name](json.loads(payload), lambda_context(handler_name))
+        elif arn.startswith("arn:aws:states:"):
+            self.sfn.start_execution(stateMachineArn=arn, input=payload, name=str(uuid.uuid4()))
+        elif arn == "arn:aws:scheduler:::aws-sdk:sfn:startExecution":
+            params = json.loads(payload)
+            params.setdefault("Name", str(uuid.uuid4()))
+            self.sfn.start_execution(stateMachineArn=params["StateMachineArn"], input=params.get("Input", "{}"),
+                                     name=params["Name"])
+        else:
+            raise LookupError(f"unsupported schedule target {arn}")
+
+    # --- @app.schedule rules --------------------------------------------------------------
+    def fire_due_rules(self) -> int:
+        now = self.clock.now()
+        fired = 0
+        for rule in self.rules:
+            if rule.next_fire is None:
+                rule.next_fire = next_fire_time(rule.expression, now)
+                continue
+            if rule.next_fire <= now:
+                rule.handler(self._scheduled_event(rule, now), lambda_context(rule.name))
+                rule.next_fire = next_fire_time(rule.expression, now)
+                fired += 1
+        return fired
+
+    def _scheduled_event(self, rule: RuleBinding, now: datetime) -> dict[str, Any]:
+        return {
+            "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "000000000000", "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self.region,
+            "resources": [f"arn:aws:events:{self.region}:000000000000:rule/{rule.name}"], "detail": {},
+        }
+
+    # --- loop -----------------------------------------------------------------------------
+    def tick(self) -> int:
+        return self.deliver_due_schedules() + self.fire_due_rules() + self.drain_queues(max_batches=20)
+
+    def run(self, stop: threading.Event, interval: float = 0.5) -> None:
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("event runner tick failed")
+            stop.wait(interval)

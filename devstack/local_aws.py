@@ -1,0 +1,111 @@
+"""moto in server mode, with DynamoDB requests serialized.
+
+moto server handles requests on many threads and does not lock its DynamoDB backend, so two
+conditional writes racing on one item can both succeed (a lost update real DynamoDB never
+allows). `SerializedDynamoDB` runs DynamoDB requests one at a time, which restores per-item
+atomicity; other services are left concurrent so an SQS long poll cannot stall the table.
+It also counts DynamoDB operations, which the request-budget tests read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+DYNAMODB_TARGET = "DynamoDB_20120810."
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class SerializedDynamoDB:
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith(DYNAMODB_TARGET):
+            return self.app(environ, start_response)
+        with self.lock:
+            self.calls[target[len(DYNAMODB_TARGET):]] += 1
+            # Drain the body inside the lock: the write happens while the response is produced.
+            return [b"".join(self.app(environ, start_response))]
+
+
+class LocalAws:
+    """A moto server on 127.0.0.1 in a background thread."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._requested_port = port
+        self.app = SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() first"
+        return int(self._server.server_address[1])
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> LocalAws:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per AWS call
+        self._server = make_server(
+            self.host, self._requested_port, self.app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
+        # The Step Functions executor calls back into moto on this port.
+        os.environ["MOTO_PORT"] = str(self.port)
+        self._post("/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def reset(self) -> None:
+        """Forget every resource (moto's own reset), keeping the server and its config."""
+        self._post("/moto-api/reset", {})
+        self._post("/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
+        self.app.calls.clear()
+
+    def client_env(self, region: str) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": region,
+            "MOTO_PORT": str(self.port),
+        }
+
+    def sent_emails(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json") as response:
+            data = json.load(response)
+        messages: list[dict[str, Any]] = []
+        for per_account in data.get("ses", {}).get("Message", {}).values():
+            messages.extend(per_account if isinstance(per_account, list) else [per_account])
+        return messages
+
+    def _post(self, path: str, payload: dict[str, Any]) -> None:
+        request = urllib.request.Request(
+            f"{self.endpoint}{path}", data=json.dumps(payload).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            response.read()

@@ -1,0 +1,106 @@
+"""Create every resource in `chalicelib.core.resources.STACK` on moto, as infra/ does on AWS."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from chalicelib.core.resources import STACK, StackSpec, TableSpec, dlq_suffix, physical_name
+
+
+@dataclass
+class Provisioned:
+    prefix: str
+    table_name: str
+    queue_urls: dict[str, str] = field(default_factory=dict)
+    queue_arns: dict[str, str] = field(default_factory=dict)
+    dlq_urls: dict[str, str] = field(default_factory=dict)
+    scheduler_group: str = ""
+    scheduler_role_arn: str = ""
+    state_machine_arns: dict[str, str] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        """What the Lambda functions get as environment variables (infra sets the same names)."""
+        values = {"RESOURCE_PREFIX": self.prefix, "TABLE_NAME": self.table_name,
+                  "SCHEDULER_GROUP": self.scheduler_group, "SCHEDULER_ROLE_ARN": self.scheduler_role_arn}
+        for suffix, url in self.queue_urls.items():
+            values[f"{suffix.upper()}_QUEUE_URL"] = url
+            values[f"{suffix.upper()}_QUEUE_ARN"] = self.queue_arns[suffix]
+        for name, arn in self.state_machine_arns.items():
+            values[f"{name.upper()}_STATE_MACHINE_ARN"] = arn
+        return values
+
+
+def table_definition(spec: TableSpec, name: str) -> dict[str, Any]:
+    attributes = {spec.partition_key, spec.sort_key}
+    indexes = []
+    for index in spec.indexes:
+        schema = [{"AttributeName": index.partition_key, "KeyType": "HASH"}]
+        attributes.add(index.partition_key)
+        if index.sort_key:
+            schema.append({"AttributeName": index.sort_key, "KeyType": "RANGE"})
+            attributes.add(index.sort_key)
+        indexes.append({"IndexName": index.name, "KeySchema": schema, "Projection": {"ProjectionType": "ALL"}})
+    return {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [
+            {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+            {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+        "GlobalSecondaryIndexes": indexes,
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": spec.stream_view},
+    }
+
+
+def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
+    dynamodb = boto3.client("dynamodb")
+    sqs = boto3.client("sqs")
+    scheduler = boto3.client("scheduler")
+    ses = boto3.client("ses")
+    iam = boto3.client("iam")
+
+    table_name = physical_name(prefix, stack.table.suffix)
+    dynamodb.create_table(**table_definition(stack.table, table_name))
+    dynamodb.update_time_to_live(
+        TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": stack.table.ttl_attribute}
+    )
+    out = Provisioned(prefix=prefix, table_name=table_name)
+
+    for queue in stack.queues:
+        dlq_url = sqs.create_queue(
+            QueueName=physical_name(prefix, dlq_suffix(queue)),
+            Attributes={"MessageRetentionPeriod": str(queue.dlq_retention_seconds)},
+        )["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url = sqs.create_queue(
+            QueueName=physical_name(prefix, queue.suffix),
+            Attributes={
+                "VisibilityTimeout": str(queue.visibility_timeout_seconds),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(queue.max_receive_count)}
+                ),
+            },
+        )["QueueUrl"]
+        out.queue_urls[queue.suffix] = url
+        out.dlq_urls[queue.suffix] = dlq_url
+        out.queue_arns[queue.suffix] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+
+    out.scheduler_group = physical_name(prefix, stack.scheduler_group_suffix)
+    scheduler.create_schedule_group(Name=out.scheduler_group)
+    out.scheduler_role_arn = iam.create_role(
+        RoleName=physical_name(prefix, "scheduler-role"),
+        AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}],
+        }),
+    )["Role"]["Arn"]
+    ses.verify_email_identity(EmailAddress=stack.ses_sender)
+    return out
