@@ -1,0 +1,37 @@
+# The two commands: `make run` (whole local stack, seeded) and `make test` (everything CI checks).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The stamp's name changes whenever a requirements file does, so edits reinstall.
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
+
+.PHONY: run test lint format unit infra-check clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m devstack
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+unit: $(STAMP)
+	$(BIN)/pytest -q -n 2 tests
+
+infra-check: $(STAMP)
+	$(BIN)/python infra/synth_and_lint.py
+
+test: lint unit infra-check
+
+clean:
+	rm -rf $(VENV) infra/cdk.out .mypy_cache .ruff_cache

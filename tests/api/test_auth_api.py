@@ -1,0 +1,66 @@
+"""Login through the WeChat sandbox, and every way a token can be refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib.core.clock import ManualClock, clock, use_clock
+from tests.conftest import post_json
+
+
+def test_login_creates_customer_and_token_works(client, sandbox) -> None:
+    response = post_json(client, "/api/auth/login", {"code": "fresh-user-1"})
+    assert response.status_code == 200
+    body = response.json_body
+    assert set(body) == {"token", "userId", "role", "expiresAt"}  # never the session_key
+    assert body["role"] == "customer"
+    me = client.http.get("/api/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.status_code == 200 and me.json_body["userId"] == body["userId"]
+    # The same WeChat user logging in again is the same account.
+    again = post_json(client, "/api/auth/login", {"code": "fresh-user-1-second"}).json_body
+    assert again["userId"] != body["userId"]  # a different code is a different openid in the sandbox
+
+
+def test_code_is_single_use_and_invalid_code_is_401(client) -> None:
+    assert post_json(client, "/api/auth/login", {"code": "once"}).status_code == 200
+    reused = post_json(client, "/api/auth/login", {"code": "once"})
+    assert reused.status_code == 401 and reused.json_body["error"]["code"] == "INVALID_CODE"
+    invalid = post_json(client, "/api/auth/login", {"code": "invalid"})
+    assert invalid.status_code == 401
+
+
+def test_login_bad_input(client) -> None:
+    missing = post_json(client, "/api/auth/login", {})
+    assert missing.status_code == 400 and missing.json_body["error"]["field"] == "code"
+    wrong_type = post_json(client, "/api/auth/login", {"code": 123})
+    assert wrong_type.status_code == 400
+    not_json = client.http.post("/api/auth/login", body=b"{nope", headers={"Content-Type": "application/json"})
+    assert not_json.status_code == 400 and not_json.json_body["error"]["code"] == "INVALID_JSON"
+
+
+def test_demo_roles(seeded, client, login) -> None:
+    admin = client.http.get("/api/auth/me", headers=login("demo-admin")).json_body
+    assert admin["role"] == "admin" and admin["merchantId"] == "m-demo"
+    staff = client.http.get("/api/auth/me", headers=login("demo-staff")).json_body
+    assert staff["role"] == "staff" and "s-jingan" in staff["storeIds"]
+
+
+def test_missing_tampered_and_expired_tokens_are_401(client, login) -> None:
+    headers = login()
+    token = headers["Authorization"].split()[1]
+    cases = {
+        "missing": {},
+        "not bearer": {"Authorization": f"Basic {token}"},
+        "tampered": {"Authorization": f"Bearer {token[:-2]}xx"},
+        "garbage": {"Authorization": "Bearer " + "a" * 400},
+    }
+    for name, case in cases.items():
+        response = client.http.get("/api/auth/me", headers=case)
+        assert response.status_code == 401, name
+        assert set(response.json_body["error"]) >= {"code", "message"}
+    previous = use_clock(ManualClock(clock().now() + timedelta(days=8)))
+    try:
+        expired = client.http.get("/api/auth/me", headers=headers)
+    finally:
+        use_clock(previous)
+    assert expired.status_code == 401 and expired.json_body["error"]["code"] == "TOKEN_EXPIRED"

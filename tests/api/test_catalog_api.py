@@ -1,0 +1,78 @@
+"""Categories, inventory pages, keyword search, product detail."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from devstack import demo_data
+
+
+def test_categories(seeded, client) -> None:
+    body = client.http.get("/api/stores/s-jingan/categories").json_body
+    assert [c["name"] for c in body["categories"]] == [name for _, name in demo_data.CATEGORIES]
+    assert client.http.get("/api/stores/s-missing/categories").status_code == 404
+
+
+def test_inventory_pages_cover_every_product_once(seeded, client) -> None:
+    seen: list[str] = []
+    cursor = ""
+    for _ in range(20):
+        url = "/api/stores/s-lujiazui/inventory?limit=7" + (f"&cursor={cursor}" if cursor else "")
+        body = client.http.get(url).json_body
+        assert len(body["products"]) <= 7
+        seen += [p["id"] for p in body["products"]]
+        cursor = body["nextCursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == len(demo_data.PRODUCTS)
+
+
+def test_product_fields_and_money_in_fen(seeded, client) -> None:
+    product = client.http.get("/api/stores/s-jingan/products/p001").json_body
+    assert product["name"] == "纯牛奶 250ml"
+    assert product["price"] == 350 and isinstance(product["price"], int)
+    assert 0 <= product["stock"] <= 60
+    assert {"id", "name", "price", "stock", "categoryId", "image"} <= set(product)
+
+
+def test_category_filter(seeded, client) -> None:
+    products = client.http.get("/api/stores/s-jingan/inventory?category=fresh&limit=100").json_body["products"]
+    assert products and {p["categoryId"] for p in products} == {"fresh"}
+    assert len(products) == sum(1 for p in demo_data.PRODUCTS if p[2] == "fresh")
+
+
+def test_keyword_search_chinese_and_english(seeded, client) -> None:
+    chinese = client.http.get(f"/api/stores/s-jingan/inventory?keyword={quote('牛奶')}").json_body["products"]
+    names = {p["name"] for p in chinese}
+    assert "纯牛奶 250ml" in names and "低脂牛奶 1L" in names
+    assert all("牛奶" in n for n in names)
+    english = client.http.get("/api/stores/s-jingan/inventory?keyword=MILK").json_body["products"]
+    assert {p["name"] for p in english} == {"纯牛奶 250ml", "低脂牛奶 1L", "豆奶 250ml"}
+    by_category = client.http.get(f"/api/stores/s-jingan/inventory?keyword={quote('乳制品')}").json_body
+    assert len(by_category["products"]) == 6
+    nothing = client.http.get(f"/api/stores/s-jingan/inventory?keyword={quote('火锅')}").json_body
+    assert nothing == {"products": [], "nextCursor": None}
+
+
+def test_keyword_search_pages(seeded, client) -> None:
+    first = client.http.get("/api/stores/s-jingan/inventory?keyword=g&limit=2").json_body
+    assert len(first["products"]) == 2 and first["nextCursor"]
+    second = client.http.get(f"/api/stores/s-jingan/inventory?keyword=g&limit=2&cursor={first['nextCursor']}")
+    ids = {p["id"] for p in first["products"]} & {p["id"] for p in second.json_body["products"]}
+    assert not ids
+
+
+def test_inventory_bad_input(seeded, client) -> None:
+    for query, field in [("cursor=%%%", "cursor"), ("cursor=bm90LWEtY3Vyc29y", "cursor"), ("limit=0", "limit"),
+                         ("limit=101", "limit"), ("limit=x", "limit"), ("keyword=" + "x" * 51, "keyword")]:
+        response = client.http.get(f"/api/stores/s-jingan/inventory?{query}")
+        assert response.status_code == 400, query
+        assert response.json_body["error"]["field"] == field
+    missing = client.http.get("/api/stores/s-missing/inventory")
+    assert missing.status_code == 404
+
+
+def test_unknown_product(seeded, client) -> None:
+    response = client.http.get("/api/stores/s-jingan/products/p999")
+    assert response.status_code == 404 and response.json_body["error"]["code"] == "PRODUCT_NOT_FOUND"
+    assert client.http.get("/api/stores/s-missing/products/p001").status_code == 404

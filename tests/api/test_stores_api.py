@@ -1,0 +1,95 @@
+"""Store locator and detail over the API, including the DynamoDB request budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.stores import geo
+from devstack import demo_data
+
+SQUARE = demo_data.PEOPLES_SQUARE
+
+
+def test_nearby_returns_only_stores_inside_radius_nearest_first(seeded, client) -> None:
+    response = client.http.get(f"/api/stores/nearby?latitude={SQUARE[0]}&longitude={SQUARE[1]}&radius=10000")
+    assert response.status_code == 200
+    stores = response.json_body["stores"]
+    assert len(stores) >= 3
+    assert [s["distance"] for s in stores] == sorted(s["distance"] for s in stores)
+    assert all(s["distance"] <= 10_000 for s in stores)
+    assert "s-suzhou" not in {s["id"] for s in stores}
+    first = stores[0]
+    assert {"id", "name", "address", "phone", "latitude", "longitude", "distance", "openingHours", "isOpen"} <= set(
+        first
+    )
+
+
+def test_default_radius_is_5km(seeded, client) -> None:
+    stores = client.http.get(f"/api/stores/nearby?latitude={SQUARE[0]}&longitude={SQUARE[1]}").json_body["stores"]
+    assert stores and all(s["distance"] <= 5_000 for s in stores)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("longitude=121.4", "latitude"),
+        ("latitude=abc&longitude=121.4", "latitude"),
+        ("latitude=91&longitude=121.4", "latitude"),
+        ("latitude=31&longitude=-180.5", "longitude"),
+        ("latitude=31&longitude=nan", "longitude"),
+        ("latitude=31&longitude=121&radius=50001", "radius"),
+        ("latitude=31&longitude=121&radius=0", "radius"),
+        ("latitude=31&longitude=121&radius=ten", "radius"),
+    ],
+)
+def test_nearby_bad_input_names_the_field(aws, client, query: str, field: str) -> None:
+    response = client.http.get(f"/api/stores/nearby?{query}")
+    assert response.status_code == 400
+    assert response.json_body["error"]["field"] == field
+
+
+def test_store_detail_and_unknown_store(seeded, client) -> None:
+    detail = client.http.get("/api/stores/s-jingan")
+    assert detail.status_code == 200 and detail.json_body["name"] == "鲜邻超市 静安寺店"
+    missing = client.http.get("/api/stores/s-nowhere")
+    assert missing.status_code == 404 and missing.json_body["error"]["code"] == "STORE_NOT_FOUND"
+
+
+def test_request_budget(seeded, client, local_aws) -> None:
+    for radius in (800, 10_000, 50_000):
+        local_aws.app.calls.clear()
+        client.http.get(f"/api/stores/nearby?latitude={SQUARE[0]}&longitude={SQUARE[1]}&radius={radius}")
+        _, cells = geo.covering_cells(SQUARE[0], SQUARE[1], radius)
+        assert dict(local_aws.app.calls) == {"Query": len(cells)}
+    local_aws.app.calls.clear()
+    client.http.get("/api/stores/s-jingan")
+    assert dict(local_aws.app.calls) == {"GetItem": 1}
+    local_aws.app.calls.clear()
+    client.http.get("/api/stores/s-jingan/inventory?limit=10")
+    assert dict(local_aws.app.calls) == {"Query": 1}
+    local_aws.app.calls.clear()
+    client.http.get("/api/stores/s-jingan/inventory?keyword=%E7%89%9B%E5%A5%B6&category=dairy")
+    assert dict(local_aws.app.calls) == {"Query": 1}
+
+
+def test_nearby_against_brute_force_in_dynamodb(aws, client) -> None:
+    """The same covering check as the unit test, through the real GSIs, across the antimeridian."""
+    import random
+
+    from chalicelib.stores.models import Store, put_store
+
+    rng = random.Random(7)
+    center = (-16.8, 179.95)
+    stores = []
+    for i in range(300):
+        lat = center[0] + rng.uniform(-0.6, 0.6)
+        lon = (center[1] + rng.uniform(-0.6, 0.6) + 540) % 360 - 180
+        store = Store(id=f"r{i}", merchant_id="m", name=f"r{i}", address="a", phone="p", latitude=lat, longitude=lon,
+                      timezone="Pacific/Fiji", opening_hours={}, settings={})
+        put_store(store)
+        stores.append(store)
+    radius = 40_000
+    body = client.http.get(f"/api/stores/nearby?latitude={center[0]}&longitude={center[1]}&radius={radius}").json_body
+    expected = {s.id for s in stores if geo.distance_m(*center, s.latitude, s.longitude) <= radius}
+    assert {s["id"] for s in body["stores"]} == expected
+    assert len(expected) > 50

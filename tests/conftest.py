@@ -1,0 +1,100 @@
+"""One moto server (DynamoDB serialized, as in `make run`) and one WeChat sandbox per test process.
+
+They start in `pytest_configure`, before any test module imports `chalicelib`, because the
+models read the table name and endpoint from the environment when they are defined.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from devstack.local_aws import LocalAws
+from devstack.stack import PREFIX, REGION, WECHAT_APPID, WECHAT_SECRET
+from devstack.wechat_sandbox import WeChatSandbox
+
+_state: dict[str, Any] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    aws = LocalAws().start()
+    os.environ.update(aws.client_env(REGION))
+    sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET).start()
+    os.environ.update({
+        "WECHAT_API_BASE": sandbox.base_url, "WECHAT_APPID": WECHAT_APPID, "WECHAT_SECRET": WECHAT_SECRET,
+        "RESOURCE_PREFIX": PREFIX, "TABLE_NAME": f"{PREFIX}-table",
+    })
+    _state.update(aws=aws, sandbox=sandbox)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name in ("sandbox", "aws"):
+        if name in _state:
+            _state.pop(name).stop()
+
+
+@pytest.fixture(scope="session")
+def local_aws() -> LocalAws:
+    return _state["aws"]
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> WeChatSandbox:
+    return _state["sandbox"]
+
+
+@pytest.fixture
+def aws(local_aws: LocalAws) -> Iterator[Any]:
+    """A freshly provisioned, empty stack for each test."""
+    from devstack.provision import provision
+
+    local_aws.reset()
+    provisioned = provision(PREFIX)
+    os.environ.update(provisioned.env())
+    yield provisioned
+
+
+@pytest.fixture
+def seeded(aws: Any) -> Any:
+    from chalicelib.core.clock import clock
+    from devstack import demo_data
+
+    demo_data.seed(clock().now())
+    return aws
+
+
+@pytest.fixture
+def client(aws: Any) -> Iterator[Any]:
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def login(client: Any) -> Any:
+    """login("demo-admin") -> bearer headers for that WeChat code's user (codes are single-use)."""
+    counter = {"n": 0}
+
+    def _login(code: str | None = None) -> dict[str, str]:
+        counter["n"] += 1
+        response = post_json(client, "/api/auth/login", {"code": code or f"customer-{os.getpid()}-{counter['n']}"})
+        assert response.status_code == 200, response.json_body
+        return {"Authorization": f"Bearer {response.json_body['token']}"}
+
+    return _login
+
+
+def post_json(client: Any, path: str, body: Any, headers: dict[str, str] | None = None, method: str = "POST") -> Any:
+    import json
+
+    return client.http.request(
+        method, path, body=json.dumps(body).encode(), headers={"Content-Type": "application/json", **(headers or {})}
+    )
