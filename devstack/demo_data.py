@@ -23,17 +23,52 @@ LATE = {d: [["07:00", "02:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sa
 
 # id, name, address, phone, lat, lon, hours
 STORES: list[tuple[str, str, str, str, float, float, dict[str, list[list[str]]]]] = [
-    ("s-nanjing-east", "鲜邻超市 南京东路店", "上海市黄浦区南京东路 300 号", "021-63500001", 31.2355, 121.4800,
-     WEEKDAYS | WEEKEND),
+    (
+        "s-nanjing-east",
+        "鲜邻超市 南京东路店",
+        "上海市黄浦区南京东路 300 号",
+        "021-63500001",
+        31.2355,
+        121.4800,
+        WEEKDAYS | WEEKEND,
+    ),
     ("s-jingan", "鲜邻超市 静安寺店", "上海市静安区南京西路 1618 号", "021-62480002", 31.2235, 121.4455, LATE),
-    ("s-lujiazui", "鲜邻超市 陆家嘴店", "上海市浦东新区陆家嘴环路 1000 号", "021-58880003", 31.2397, 121.4998,
-     WEEKDAYS | WEEKEND),
-    ("s-xujiahui", "鲜邻超市 徐家汇店", "上海市徐汇区漕溪北路 88 号", "021-64260004", 31.1950, 121.4370,
-     WEEKDAYS | WEEKEND),
-    ("s-songjiang", "鲜邻超市 松江万达店", "上海市松江区广富林路 658 号", "021-57810005", 31.0320, 121.2270,
-     WEEKDAYS | WEEKEND),
-    ("s-suzhou", "鲜邻超市 苏州观前街店", "江苏省苏州市姑苏区观前街 200 号", "0512-65270006", 31.3110, 120.6280,
-     WEEKDAYS | WEEKEND),
+    (
+        "s-lujiazui",
+        "鲜邻超市 陆家嘴店",
+        "上海市浦东新区陆家嘴环路 1000 号",
+        "021-58880003",
+        31.2397,
+        121.4998,
+        WEEKDAYS | WEEKEND,
+    ),
+    (
+        "s-xujiahui",
+        "鲜邻超市 徐家汇店",
+        "上海市徐汇区漕溪北路 88 号",
+        "021-64260004",
+        31.1950,
+        121.4370,
+        WEEKDAYS | WEEKEND,
+    ),
+    (
+        "s-songjiang",
+        "鲜邻超市 松江万达店",
+        "上海市松江区广富林路 658 号",
+        "021-57810005",
+        31.0320,
+        121.2270,
+        WEEKDAYS | WEEKEND,
+    ),
+    (
+        "s-suzhou",
+        "鲜邻超市 苏州观前街店",
+        "江苏省苏州市姑苏区观前街 200 号",
+        "0512-65270006",
+        31.3110,
+        120.6280,
+        WEEKDAYS | WEEKEND,
+    ),
 ]
 
 CATEGORIES = [("dairy", "乳制品"), ("drinks", "饮料"), ("snacks", "零食"), ("fresh", "生鲜果蔬"), ("daily", "日用百货")]
@@ -74,13 +109,16 @@ PRODUCTS: list[tuple[str, str, str, int, str]] = [
 
 LAYOUT_WIDTH, LAYOUT_HEIGHT = 24, 16
 # Two-sided shelves (2 cells deep) in three rows, two blocks per row, a cross aisle between blocks.
-SHELVES = [
+SHELVES: list[dict[str, Any]] = [
     {"id": f"S{row * 2 + block + 1}", "x": 3 if block == 0 else 13, "y": 3 + row * 4, "width": 8, "height": 2}
-    for row in range(3) for block in range(2)
+    for row in range(3)
+    for block in range(2)
 ]
-AISLES = [{"id": f"A{i + 1}", "name": f"{i + 1}号通道", "y": y, "x": 1, "width": 22, "height": 2}
-          for i, y in enumerate((1, 5, 9, 13))]
-ENTRANCES = [{"x": 1, "y": 15, "name": "正门"}, {"x": 22, "y": 15, "name": "侧门"}]
+AISLES: list[dict[str, Any]] = [
+    {"id": f"A{i + 1}", "name": f"{i + 1}号通道", "y": y, "x": 1, "width": 22, "height": 2}
+    for i, y in enumerate((1, 5, 9, 13))
+]
+ENTRANCES: list[dict[str, Any]] = [{"x": 1, "y": 15, "name": "正门"}, {"x": 22, "y": 15, "name": "侧门"}]
 
 
 def layout() -> dict[str, Any]:
@@ -92,8 +130,14 @@ def layout() -> dict[str, Any]:
     for entrance in ENTRANCES:
         cells[entrance["y"]][entrance["x"]] = "E"
     return {
-        "width": LAYOUT_WIDTH, "height": LAYOUT_HEIGHT, "cellSize": 1.0, "floor": 1,
-        "cells": ["".join(row) for row in cells], "shelves": SHELVES, "aisles": AISLES, "entrances": ENTRANCES,
+        "width": LAYOUT_WIDTH,
+        "height": LAYOUT_HEIGHT,
+        "cellSize": 1.0,
+        "floor": 1,
+        "cells": ["".join(row) for row in cells],
+        "shelves": SHELVES,
+        "aisles": AISLES,
+        "entrances": ENTRANCES,
         "legend": {".": "walkable", "#": "shelf", "E": "entrance"},
     }
 
@@ -112,10 +156,20 @@ def shelf_location(index: int) -> dict[str, Any]:
 def seed(now: datetime) -> None:
     stores.put_merchant(MERCHANT_ID, "鲜邻超市", "Asia/Shanghai")
     for number, (store_id, name, address, phone, lat, lon, hours) in enumerate(STORES):
-        stores.put_store(stores.Store(
-            id=store_id, merchant_id=MERCHANT_ID, name=name, address=address, phone=phone, latitude=lat,
-            longitude=lon, timezone="Asia/Shanghai", opening_hours=hours, settings={"averageServiceMinutes": 4},
-        ))
+        stores.put_store(
+            stores.Store(
+                id=store_id,
+                merchant_id=MERCHANT_ID,
+                name=name,
+                address=address,
+                phone=phone,
+                latitude=lat,
+                longitude=lon,
+                timezone="Asia/Shanghai",
+                opening_hours=hours,
+                settings={"averageServiceMinutes": 4},
+            )
+        )
         put_layout(store_id, layout())
         for order, (category_id, category_name) in enumerate(CATEGORIES):
             catalog.put_category(store_id, catalog.Category(category_id, category_name, order))
@@ -128,12 +182,29 @@ def seed(now: datetime) -> None:
                 stock = rng.randint(1, 5)
             else:
                 stock = rng.randint(6, 60)
-            catalog.put_product(catalog.Product(
-                store_id=store_id, id=f"p{index + 1:03d}", name=pname, name_en=pname_en, category_id=category_id,
-                price=price, stock=stock, unit=unit, image=f"/images/products/p{index + 1:03d}.png",
-                location=shelf_location(index),
-            ), category_name=dict(CATEGORIES)[category_id])
+            catalog.put_product(
+                catalog.Product(
+                    store_id=store_id,
+                    id=f"p{index + 1:03d}",
+                    name=pname,
+                    name_en=pname_en,
+                    category_id=category_id,
+                    price=price,
+                    stock=stock,
+                    unit=unit,
+                    image=f"/images/products/p{index + 1:03d}.png",
+                    location=shelf_location(index),
+                ),
+                category_name=dict(CATEGORIES)[category_id],
+            )
     identities = IdentityStore()
     identities.create_user("u-demo-admin", ADMIN_OPENID, "", now, role=Role.ADMIN, merchant_id=MERCHANT_ID)
-    identities.create_user("u-demo-staff", STAFF_OPENID, "", now, role=Role.STAFF, merchant_id=MERCHANT_ID,
-                           store_ids=[s[0] for s in STORES])
+    identities.create_user(
+        "u-demo-staff",
+        STAFF_OPENID,
+        "",
+        now,
+        role=Role.STAFF,
+        merchant_id=MERCHANT_ID,
+        store_ids=[s[0] for s in STORES],
+    )

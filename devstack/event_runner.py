@@ -57,7 +57,7 @@ def lambda_context(function_name: str) -> LambdaContext:
 
 def _aws_cron_to_croniter(expression: str) -> str:
     """cron(min hour dom month dow year) -> croniter's 5 fields (AWS counts Sunday as 1)."""
-    fields = expression[len("cron("):-1].split()
+    fields = expression[len("cron(") : -1].split()
     minute, hour, dom, month, dow = (f.replace("?", "*") for f in fields[:5])
     dow = re.sub(r"\d", lambda m: _AWS_DOW.get(m.group(0), m.group(0)), dow)
     return f"{minute} {hour} {dom} {month} {dow}"
@@ -96,8 +96,9 @@ class EventRunner:
         self.rules: list[RuleBinding] = []
         for source in app.event_sources:
             if isinstance(source, SQSEventConfig) and source.queue:
-                self.queues.append(QueueBinding(source.name, source.queue, source.batch_size,
-                                                app.handler_map[source.name]))
+                self.queues.append(
+                    QueueBinding(source.name, source.queue, source.batch_size, app.handler_map[source.name])
+                )
             elif isinstance(source, ScheduledEventConfig):
                 expression = source.schedule_expression
                 text = expression.to_string() if isinstance(expression, Rate | Cron) else str(expression)
@@ -105,14 +106,18 @@ class EventRunner:
         for binding in self.queues:
             binding.url = self.sqs.get_queue_url(QueueName=binding.queue_name)["QueueUrl"]
             binding.arn = self.sqs.get_queue_attributes(QueueUrl=binding.url, AttributeNames=["QueueArn"])[
-                "Attributes"]["QueueArn"]
+                "Attributes"
+            ]["QueueArn"]
 
     # --- SQS ------------------------------------------------------------------------------
     def poll_queue(self, binding: QueueBinding) -> int:
         """One Lambda invocation's worth: receive a batch, invoke, delete what succeeded."""
         messages = self.sqs.receive_message(
-            QueueUrl=binding.url, MaxNumberOfMessages=min(binding.batch_size, 10), WaitTimeSeconds=0,
-            AttributeNames=["All"], MessageAttributeNames=["All"],
+            QueueUrl=binding.url,
+            MaxNumberOfMessages=min(binding.batch_size, 10),
+            WaitTimeSeconds=0,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
             return 0
@@ -127,27 +132,39 @@ class EventRunner:
             failed = {m["MessageId"] for m in messages}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
-            self.sqs.delete_message_batch(QueueUrl=binding.url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
-            ])
+            self.sqs.delete_message_batch(
+                QueueUrl=binding.url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
         for message in messages:
             if message["MessageId"] in failed:
                 # Back on the queue now rather than after the visibility timeout: fast local retries.
                 # moto moves it to the DLQ once its receive count passes maxReceiveCount.
                 self.sqs.change_message_visibility(
-                    QueueUrl=binding.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+                    QueueUrl=binding.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
         return len(messages)
 
     def _sqs_record(self, message: dict[str, Any], arn: str) -> dict[str, Any]:
         attributes = {
-            name: {"stringValue": value.get("StringValue"), "binaryValue": value.get("BinaryValue"),
-                   "stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value["DataType"],
+            }
             for name, value in message.get("MessageAttributes", {}).items()
         }
         return {
-            "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
-            "attributes": message.get("Attributes", {}), "messageAttributes": attributes,
-            "md5OfBody": message.get("MD5OfBody", ""), "eventSource": "aws:sqs", "eventSourceARN": arn,
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": attributes,
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": arn,
             "awsRegion": self.region,
         }
 
@@ -196,8 +213,7 @@ class EventRunner:
             self.sqs.send_message(QueueUrl=url, MessageBody=payload)
         elif arn.startswith("arn:aws:lambda:"):
             function = arn.split(":function:", 1)[1].split(":", 1)[0]
-            handler_name = next((n for n in self.app.handler_map if function == n or function.endswith(f"-{n}")),
-                                None)
+            handler_name = next((n for n in self.app.handler_map if function == n or function.endswith(f"-{n}")), None)
             if handler_name is None:
                 raise LookupError(f"no local handler for {arn}")
             self.app.handler_map[handler_name](json.loads(payload), lambda_context(handler_name))
@@ -206,8 +222,9 @@ class EventRunner:
         elif arn == "arn:aws:scheduler:::aws-sdk:sfn:startExecution":
             params = json.loads(payload)
             params.setdefault("Name", str(uuid.uuid4()))
-            self.sfn.start_execution(stateMachineArn=params["StateMachineArn"], input=params.get("Input", "{}"),
-                                     name=params["Name"])
+            self.sfn.start_execution(
+                stateMachineArn=params["StateMachineArn"], input=params.get("Input", "{}"), name=params["Name"]
+            )
         else:
             raise LookupError(f"unsupported schedule target {arn}")
 
@@ -227,9 +244,15 @@ class EventRunner:
 
     def _scheduled_event(self, rule: RuleBinding, now: datetime) -> dict[str, Any]:
         return {
-            "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "000000000000", "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self.region,
-            "resources": [f"arn:aws:events:{self.region}:000000000000:rule/{rule.name}"], "detail": {},
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "000000000000",
+            "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": self.region,
+            "resources": [f"arn:aws:events:{self.region}:000000000000:rule/{rule.name}"],
+            "detail": {},
         }
 
     # --- loop -----------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class SerializedDynamoDB:
         if not target.startswith(DYNAMODB_TARGET):
             return self.app(environ, start_response)
         with self.lock:
-            self.calls[target[len(DYNAMODB_TARGET):]] += 1
+            self.calls[target[len(DYNAMODB_TARGET) :]] += 1
             # Drain the body inside the lock: the write happens while the response is produced.
             return [b"".join(self.app(environ, start_response))]
 
@@ -104,7 +104,9 @@ class LocalAws:
 
     def _post(self, path: str, payload: dict[str, Any]) -> None:
         request = urllib.request.Request(
-            f"{self.endpoint}{path}", data=json.dumps(payload).encode(), method="POST",
+            f"{self.endpoint}{path}",
+            data=json.dumps(payload).encode(),
+            method="POST",
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request) as response:

@@ -24,8 +24,12 @@ class Provisioned:
 
     def env(self) -> dict[str, str]:
         """What the Lambda functions get as environment variables (infra sets the same names)."""
-        values = {"RESOURCE_PREFIX": self.prefix, "TABLE_NAME": self.table_name,
-                  "SCHEDULER_GROUP": self.scheduler_group, "SCHEDULER_ROLE_ARN": self.scheduler_role_arn}
+        values = {
+            "RESOURCE_PREFIX": self.prefix,
+            "TABLE_NAME": self.table_name,
+            "SCHEDULER_GROUP": self.scheduler_group,
+            "SCHEDULER_ROLE_ARN": self.scheduler_role_arn,
+        }
         for suffix, url in self.queue_urls.items():
             values[f"{suffix.upper()}_QUEUE_URL"] = url
             values[f"{suffix.upper()}_QUEUE_ARN"] = self.queue_arns[suffix]
@@ -96,11 +100,14 @@ def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
     scheduler.create_schedule_group(Name=out.scheduler_group)
     out.scheduler_role_arn = iam.create_role(
         RoleName=physical_name(prefix, "scheduler-role"),
-        AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"},
-                           "Action": "sts:AssumeRole"}],
-        }),
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
     )["Role"]["Arn"]
     ses.verify_email_identity(EmailAddress=stack.ses_sender)
     return out

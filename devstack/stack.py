@@ -44,8 +44,14 @@ class LocalStack:
         self.aws = LocalAws(self.moto_port).start()
         os.environ.update(self.aws.client_env(REGION))
         self.sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET, self.wechat_port).start()
-        os.environ.update({"WECHAT_API_BASE": self.sandbox.base_url, "WECHAT_APPID": WECHAT_APPID,
-                           "WECHAT_SECRET": WECHAT_SECRET, "STAGE": "local"})
+        os.environ.update(
+            {
+                "WECHAT_API_BASE": self.sandbox.base_url,
+                "WECHAT_APPID": WECHAT_APPID,
+                "WECHAT_SECRET": WECHAT_SECRET,
+                "STAGE": "local",
+            }
+        )
         self.resources = provision(PREFIX)
         os.environ.update(self.resources.env())
         # Only now may the app be imported: its models read the table name from the environment.

@@ -25,10 +25,15 @@ def pytest_configure(config: pytest.Config) -> None:
     aws = LocalAws().start()
     os.environ.update(aws.client_env(REGION))
     sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET).start()
-    os.environ.update({
-        "WECHAT_API_BASE": sandbox.base_url, "WECHAT_APPID": WECHAT_APPID, "WECHAT_SECRET": WECHAT_SECRET,
-        "RESOURCE_PREFIX": PREFIX, "TABLE_NAME": f"{PREFIX}-table",
-    })
+    os.environ.update(
+        {
+            "WECHAT_API_BASE": sandbox.base_url,
+            "WECHAT_APPID": WECHAT_APPID,
+            "WECHAT_SECRET": WECHAT_SECRET,
+            "RESOURCE_PREFIX": PREFIX,
+            "TABLE_NAME": f"{PREFIX}-table",
+        }
+    )
     _state.update(aws=aws, sandbox=sandbox)
 
 

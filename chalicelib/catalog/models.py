@@ -76,9 +76,17 @@ def product_key(store_id: str, product_id: str) -> tuple[str, str]:
 
 def _to_product(item: ProductItem) -> Product:
     return Product(
-        store_id=item.pk.split("#", 1)[1], id=item.sk[len(PRODUCT_PREFIX):], name=item.name,
-        category_id=item.category_id, price=int(item.price), stock=int(item.stock), name_en=item.name_en,
-        unit=item.unit, image=item.image, description=item.description, location=item.location,
+        store_id=item.pk.split("#", 1)[1],
+        id=item.sk[len(PRODUCT_PREFIX) :],
+        name=item.name,
+        category_id=item.category_id,
+        price=int(item.price),
+        stock=int(item.stock),
+        name_en=item.name_en,
+        unit=item.unit,
+        image=item.image,
+        description=item.description,
+        location=item.location,
     )
 
 
@@ -100,12 +108,17 @@ def decode_cursor(cursor: str) -> str:
 
 def list_categories(store_id: str) -> list[Category]:
     items = CategoryItem.query(key("STORE", store_id), CategoryItem.sk.startswith(CATEGORY_PREFIX))
-    categories = [Category(i.sk[len(CATEGORY_PREFIX):], i.name, int(i.sort_order or 0)) for i in items]
+    categories = [Category(i.sk[len(CATEGORY_PREFIX) :], i.name, int(i.sort_order or 0)) for i in items]
     return sorted(categories, key=lambda c: (c.sort_order, c.id))
 
 
 def query_products(
-    store_id: str, *, category_id: str | None, keyword_terms: list[str], cursor: str | None, limit: int,
+    store_id: str,
+    *,
+    category_id: str | None,
+    keyword_terms: list[str],
+    cursor: str | None,
+    limit: int,
 ) -> ProductPage:
     """Exactly one strongly consistent Query: filters run server-side inside a bounded window."""
     condition: Condition | None = None
@@ -119,8 +132,12 @@ def query_products(
         start_key = {"pk": {"S": key("STORE", store_id)}, "sk": {"S": decode_cursor(cursor)}}
     window = limit + 1 if condition is None else max(FILTER_WINDOW, limit + 1)
     result = ProductItem.query(
-        key("STORE", store_id), ProductItem.sk.startswith(PRODUCT_PREFIX), filter_condition=condition,
-        consistent_read=True, page_size=window, last_evaluated_key=start_key,
+        key("STORE", store_id),
+        ProductItem.sk.startswith(PRODUCT_PREFIX),
+        filter_condition=condition,
+        consistent_read=True,
+        page_size=window,
+        last_evaluated_key=start_key,
     )
     page = next(result.page_iter)
     items = [ProductItem.from_raw_data(raw) for raw in page.get("Items", [])]
@@ -143,16 +160,26 @@ def get_product(store_id: str, product_id: str) -> Product | None:
 
 
 def put_category(store_id: str, category: Category) -> None:
-    CategoryItem(key("STORE", store_id), CATEGORY_PREFIX + category.id, name=category.name,
-                 sort_order=category.sort_order).save()
+    CategoryItem(
+        key("STORE", store_id), CATEGORY_PREFIX + category.id, name=category.name, sort_order=category.sort_order
+    ).save()
 
 
 def put_product(product: Product, category_name: str = "") -> None:
     pk, sk = product_key(product.store_id, product.id)
     ProductItem(
-        pk, sk, name=product.name, name_en=product.name_en, category_id=product.category_id, price=product.price,
-        stock=product.stock, unit=product.unit, image=product.image, description=product.description,
-        location=product.location, search_text=search.search_text(product.name, product.name_en, category_name),
+        pk,
+        sk,
+        name=product.name,
+        name_en=product.name_en,
+        category_id=product.category_id,
+        price=product.price,
+        stock=product.stock,
+        unit=product.unit,
+        image=product.image,
+        description=product.description,
+        location=product.location,
+        search_text=search.search_text(product.name, product.name_en, category_name),
     ).save()
 
 

@@ -48,13 +48,17 @@ def categories(store_id: str) -> object:
 @bp.route("/api/stores/{store_id}/inventory", methods=["GET"])
 def inventory(store_id: str) -> object:
     params = query(bp.request)
-    category = params.str("category", max_length=64) or None
-    keyword = params.str("keyword", default="", max_length=50) or ""
-    cursor = params.str("cursor", max_length=400) or None
-    limit = params.int("limit", default=DEFAULT_PAGE, minimum=1, maximum=MAX_PAGE)
+    category = params.text("category", max_length=64) or None
+    keyword = params.text("keyword", default="", max_length=50) or ""
+    cursor = params.text("cursor", max_length=400) or None
+    limit = params.integer("limit", default=DEFAULT_PAGE, minimum=1, maximum=MAX_PAGE)
     assert limit is not None
     page = models.query_products(
-        store_id, category_id=category, keyword_terms=search.terms(keyword), cursor=cursor, limit=limit,
+        store_id,
+        category_id=category,
+        keyword_terms=search.terms(keyword),
+        cursor=cursor,
+        limit=limit,
     )
     if not page.products and cursor is None:
         _ensure_store_exists(store_id)
@@ -66,6 +70,7 @@ def product_detail(store_id: str, product_id: str) -> object:
     product = models.get_product(store_id, product_id)
     if product is None:
         _ensure_store_exists(store_id)
-        raise NotFound(f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND",
-                       field="productId")
+        raise NotFound(
+            f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
+        )
     return json_response(product_view(product))

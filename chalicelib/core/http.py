@@ -18,7 +18,7 @@ from chalice.app import Request
 from chalicelib.core.errors import DomainError, ValidationError
 from chalicelib.core.observability import logger
 
-JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -103,9 +103,14 @@ class Params:
             return _MISSING
         return value
 
-    def float(
-        self, name: str, *, required: bool = False, default: float | None = None,
-        minimum: float | None = None, maximum: float | None = None,
+    def number(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        default: float | None = None,
+        minimum: float | None = None,
+        maximum: float | None = None,
     ) -> float | None:
         value = self._get(name, required)
         if value is _MISSING:
@@ -124,14 +129,19 @@ class Params:
             raise ValidationError(f"'{name}' must be at most {maximum:g}.", field=name)
         return number
 
-    def int(
-        self, name: str, *, required: bool = False, default: int | None = None,
-        minimum: int | None = None, maximum: int | None = None,
+    def integer(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        default: int | None = None,
+        minimum: int | None = None,
+        maximum: int | None = None,
     ) -> int | None:
         value = self._get(name, required)
         if value is _MISSING:
             return default
-        if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise ValidationError(f"'{name}' must be an integer.", field=name)
         try:
             number = int(value) if not isinstance(value, str) else int(value.strip(), 10)
@@ -143,8 +153,13 @@ class Params:
             raise ValidationError(f"'{name}' must be at most {maximum}.", field=name)
         return number
 
-    def str(
-        self, name: str, *, required: bool = False, default: str | None = None, max_length: int = 200,
+    def text(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        default: str | None = None,
+        max_length: int = 200,
     ) -> str | None:
         value = self._get(name, required)
         if value is _MISSING:
@@ -156,7 +171,7 @@ class Params:
             raise ValidationError(f"'{name}' must be at most {max_length} characters.", field=name)
         return value
 
-    def require_str(self, name: str, *, max_length: int = 200) -> str:
-        value = self.str(name, required=True, max_length=max_length)
+    def require_text(self, name: str, *, max_length: int = 200) -> str:
+        value = self.text(name, required=True, max_length=max_length)
         assert value is not None
         return value

@@ -57,7 +57,7 @@ def principal_of(user: UserItem | SessionItem) -> Principal:
         user_id=user.user_id if isinstance(user, SessionItem) else user.pk.split("#", 1)[1],
         role=Role(user.role),
         merchant_id=user.merchant_id,
-        store_ids=frozenset(user.store_ids or []),
+        store_ids=frozenset(str(s) for s in user.store_ids or []),
     )
 
 
@@ -75,16 +75,27 @@ class IdentityStore:
         return UserItem.get(upk, usk, consistent_read=True)
 
     def create_user(
-        self, user_id: str, openid: str, session_key: str, now: datetime,
-        role: Role = Role.CUSTOMER, merchant_id: str | None = None, store_ids: list[str] | None = None,
+        self,
+        user_id: str,
+        openid: str,
+        session_key: str,
+        now: datetime,
+        role: Role = Role.CUSTOMER,
+        merchant_id: str | None = None,
+        store_ids: list[str] | None = None,
     ) -> UserItem | None:
         """Creates identity + user atomically; None when another request created this openid first."""
         ipk, isk = identity_key(openid)
         upk, usk = user_key(user_id)
         identity = IdentityItem(ipk, isk, user_id=user_id, session_key=session_key, updated_at=to_iso(now))
         user = UserItem(
-            upk, usk, openid=openid, role=role.value, merchant_id=merchant_id,
-            store_ids=list(store_ids or []), created_at=to_iso(now),
+            upk,
+            usk,
+            openid=openid,
+            role=role.value,
+            merchant_id=merchant_id,
+            store_ids=list(store_ids or []),
+            created_at=to_iso(now),
         )
         try:
             with TransactWrite(connection=Connection(region=TableModel.Meta.region)) as tx:
@@ -101,8 +112,14 @@ class IdentityStore:
     def put_session(self, token: str, principal: Principal, expires_at: datetime) -> None:
         pk, sk = session_key_of(token)
         item = SessionItem(
-            pk, sk, user_id=principal.user_id, role=principal.role.value, merchant_id=principal.merchant_id,
-            store_ids=sorted(principal.store_ids), expires_at=to_iso(expires_at), ttl=int(expires_at.timestamp()),
+            pk,
+            sk,
+            user_id=principal.user_id,
+            role=principal.role.value,
+            merchant_id=principal.merchant_id,
+            store_ids=sorted(principal.store_ids),
+            expires_at=to_iso(expires_at),
+            ttl=int(expires_at.timestamp()),
         )
         try:
             item.save(condition=SessionItem.pk.does_not_exist())

@@ -25,26 +25,34 @@ def current_principal(request: Request) -> Principal:
 
 @bp.route("/api/auth/login", methods=["POST"])
 def login() -> object:
-    code = json_body(bp.request).require_str("code", max_length=128)
+    code = json_body(bp.request).require_text("code", max_length=128)
     result = service.login(
-        code, wechat=WeChatLoginClient(), store=_store, now=clock().now(),
+        code,
+        wechat=WeChatLoginClient(),
+        store=_store,
+        now=clock().now(),
         ttl=timedelta(seconds=settings().session_ttl_seconds),
-        new_user_id=lambda: new_id("u"), new_token=new_token,
+        new_user_id=lambda: new_id("u"),
+        new_token=new_token,
     )
-    return json_response({
-        "token": result.token,
-        "userId": result.principal.user_id,
-        "role": result.principal.role.value,
-        "expiresAt": to_iso(result.expires_at),
-    })
+    return json_response(
+        {
+            "token": result.token,
+            "userId": result.principal.user_id,
+            "role": result.principal.role.value,
+            "expiresAt": to_iso(result.expires_at),
+        }
+    )
 
 
 @bp.route("/api/auth/me", methods=["GET"])
 def me() -> object:
     principal = current_principal(bp.request)
-    return json_response({
-        "userId": principal.user_id,
-        "role": principal.role.value,
-        "merchantId": principal.merchant_id,
-        "storeIds": sorted(principal.store_ids),
-    })
+    return json_response(
+        {
+            "userId": principal.user_id,
+            "role": principal.role.value,
+            "merchantId": principal.merchant_id,
+            "storeIds": sorted(principal.store_ids),
+        }
+    )

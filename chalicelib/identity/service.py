@@ -28,8 +28,14 @@ class LoginResult:
 
 
 def login(
-    code: str, *, wechat: WeChatLogin, store: IdentityPort, now: datetime, ttl: timedelta,
-    new_user_id: Callable[[], str], new_token: Callable[[], str],
+    code: str,
+    *,
+    wechat: WeChatLogin,
+    store: IdentityPort,
+    now: datetime,
+    ttl: timedelta,
+    new_user_id: Callable[[], str],
+    new_token: Callable[[], str],
 ) -> LoginResult:
     if len(code) > 128:
         raise ValidationError("'code' is too long.", field="code")

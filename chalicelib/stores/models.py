@@ -90,9 +90,16 @@ def store_key(store_id: str) -> tuple[str, str]:
 
 def _to_store(item: StoreItem) -> Store:
     return Store(
-        id=item.pk.split("#", 1)[1], merchant_id=item.merchant_id, name=item.name, address=item.address,
-        phone=item.phone, latitude=float(item.latitude), longitude=float(item.longitude), timezone=item.timezone,
-        opening_hours=item.opening_hours or {}, settings=item.settings or {},
+        id=item.pk.split("#", 1)[1],
+        merchant_id=item.merchant_id,
+        name=item.name,
+        address=item.address,
+        phone=item.phone,
+        latitude=float(item.latitude),
+        longitude=float(item.longitude),
+        timezone=item.timezone,
+        opening_hours=item.opening_hours or {},
+        settings=item.settings or {},
     )
 
 
@@ -114,13 +121,26 @@ def put_store(store: Store) -> None:
     pk, sk = store_key(store.id)
     hashes = geo.geohashes(store.latitude, store.longitude)
     StoreItem(
-        pk, sk, merchant_id=store.merchant_id, name=store.name, address=store.address, phone=store.phone,
-        latitude=store.latitude, longitude=store.longitude, timezone=store.timezone,
-        opening_hours=store.opening_hours, geo3=hashes[3], geo4=hashes[4], geo5=hashes[5],
-        gsi1pk=key("MERCHANT", store.merchant_id), gsi1sk=key("STORE", store.id), settings=store.settings,
+        pk,
+        sk,
+        merchant_id=store.merchant_id,
+        name=store.name,
+        address=store.address,
+        phone=store.phone,
+        latitude=store.latitude,
+        longitude=store.longitude,
+        timezone=store.timezone,
+        opening_hours=store.opening_hours,
+        geo3=hashes[3],
+        geo4=hashes[4],
+        geo5=hashes[5],
+        gsi1pk=key("MERCHANT", store.merchant_id),
+        gsi1sk=key("STORE", store.id),
+        settings=store.settings,
     ).save()
 
 
 def put_merchant(merchant_id: str, name: str, timezone: str, merchant_settings: dict[str, Any] | None = None) -> None:
-    MerchantItem(key("MERCHANT", merchant_id), "META", name=name, timezone=timezone,
-                 settings=merchant_settings or {}).save()
+    MerchantItem(
+        key("MERCHANT", merchant_id), "META", name=name, timezone=timezone, settings=merchant_settings or {}
+    ).save()

@@ -12,9 +12,9 @@ bp = ApiBlueprint(__name__)
 @bp.route("/api/stores/nearby", methods=["GET"])
 def nearby() -> object:
     params = query(bp.request)
-    latitude = params.float("latitude", required=True, minimum=-90, maximum=90)
-    longitude = params.float("longitude", required=True, minimum=-180, maximum=180)
-    radius = params.float("radius", default=service.DEFAULT_RADIUS_M, minimum=1, maximum=service.MAX_RADIUS_M)
+    latitude = params.number("latitude", required=True, minimum=-90, maximum=90)
+    longitude = params.number("longitude", required=True, minimum=-180, maximum=180)
+    radius = params.number("radius", default=service.DEFAULT_RADIUS_M, minimum=1, maximum=service.MAX_RADIUS_M)
     assert latitude is not None and longitude is not None and radius is not None
     found = service.find_nearby(latitude, longitude, radius, cell_query=models.stores_in_cell)
     now = clock().now()

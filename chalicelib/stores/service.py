@@ -22,7 +22,11 @@ class NearbyStore:
 
 
 def find_nearby(
-    latitude: float, longitude: float, radius_m: float, *, cell_query: Callable[[int, str], list[Store]],
+    latitude: float,
+    longitude: float,
+    radius_m: float,
+    *,
+    cell_query: Callable[[int, str], list[Store]],
 ) -> list[NearbyStore]:
     precision, cells = geo.covering_cells(latitude, longitude, radius_m)
     found: dict[str, NearbyStore] = {}

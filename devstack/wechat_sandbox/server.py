@@ -71,10 +71,10 @@ class WeChatSandbox:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 self._dispatch("GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._dispatch("POST")
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: the stack logs its own lines

@@ -63,8 +63,14 @@ def test_keyword_search_pages(seeded, client) -> None:
 
 
 def test_inventory_bad_input(seeded, client) -> None:
-    for query, field in [("cursor=%%%", "cursor"), ("cursor=bm90LWEtY3Vyc29y", "cursor"), ("limit=0", "limit"),
-                         ("limit=101", "limit"), ("limit=x", "limit"), ("keyword=" + "x" * 51, "keyword")]:
+    for query, field in [
+        ("cursor=%%%", "cursor"),
+        ("cursor=bm90LWEtY3Vyc29y", "cursor"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=x", "limit"),
+        ("keyword=" + "x" * 51, "keyword"),
+    ]:
         response = client.http.get(f"/api/stores/s-jingan/inventory?{query}")
         assert response.status_code == 400, query
         assert response.json_body["error"]["field"] == field

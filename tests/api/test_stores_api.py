@@ -84,8 +84,18 @@ def test_nearby_against_brute_force_in_dynamodb(aws, client) -> None:
     for i in range(300):
         lat = center[0] + rng.uniform(-0.6, 0.6)
         lon = (center[1] + rng.uniform(-0.6, 0.6) + 540) % 360 - 180
-        store = Store(id=f"r{i}", merchant_id="m", name=f"r{i}", address="a", phone="p", latitude=lat, longitude=lon,
-                      timezone="Pacific/Fiji", opening_hours={}, settings={})
+        store = Store(
+            id=f"r{i}",
+            merchant_id="m",
+            name=f"r{i}",
+            address="a",
+            phone="p",
+            latitude=lat,
+            longitude=lon,
+            timezone="Pacific/Fiji",
+            opening_hours={},
+            settings={},
+        )
         put_store(store)
         stores.append(store)
     radius = 40_000

@@ -12,8 +12,18 @@ from chalicelib.stores.service import find_nearby
 
 
 def _store(i: int, lat: float, lon: float) -> Store:
-    return Store(id=f"s{i}", merchant_id="m", name=f"s{i}", address="", phone="", latitude=lat, longitude=lon,
-                 timezone="Asia/Shanghai", opening_hours={}, settings={})
+    return Store(
+        id=f"s{i}",
+        merchant_id="m",
+        name=f"s{i}",
+        address="",
+        phone="",
+        latitude=lat,
+        longitude=lon,
+        timezone="Asia/Shanghai",
+        opening_hours={},
+        settings={},
+    )
 
 
 def _cell_index(stores: list[Store]):

@@ -50,8 +50,15 @@ class FakeStore:
 
 def _login(store: FakeStore, code: str = "abc") -> service.LoginResult:
     ids = itertools.count()
-    return service.login(code, wechat=FakeWeChat(), store=store, now=NOW, ttl=timedelta(hours=1),
-                         new_user_id=lambda: f"u{next(ids)}", new_token=lambda: f"t-{code}")
+    return service.login(
+        code,
+        wechat=FakeWeChat(),
+        store=store,
+        now=NOW,
+        ttl=timedelta(hours=1),
+        new_user_id=lambda: f"u{next(ids)}",
+        new_token=lambda: f"t-{code}",
+    )
 
 
 def test_first_login_creates_customer_and_session() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import pytest
 
@@ -19,8 +20,8 @@ def utc(text: str) -> datetime:
 
 
 class TestOpeningHours:
-    day = {"mon": [["09:00", "21:00"]]}
-    overnight = {"fri": [["18:00", "02:00"]]}
+    day: ClassVar[hours.OpeningHours] = {"mon": [["09:00", "21:00"]]}
+    overnight: ClassVar[hours.OpeningHours] = {"fri": [["18:00", "02:00"]]}
 
     def test_uses_store_timezone(self) -> None:
         # Monday 09:30 in Shanghai is Monday 01:30 UTC.

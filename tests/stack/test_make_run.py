@@ -1,0 +1,70 @@
+"""`make run` starts the whole stack, prints `ready`, serves login and nearby, and stops on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _call(url: str, body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def test_make_run_smoke() -> None:
+    ports = {"MOTO_PORT": _free_port(), "API_PORT": _free_port(), "WECHAT_PORT": _free_port()}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "WECHAT_", "TABLE_", "RESOURCE_"))}
+    env.update({k: str(v) for k, v in ports.items()})
+    process = subprocess.Popen(
+        ["make", "-s", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        lines: list[str] = []
+        assert process.stdout is not None
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "ready" in line:
+                break
+        assert any("ready" in line for line in lines), "".join(lines)
+        api = f"http://127.0.0.1:{ports['API_PORT']}"
+        login = _call(f"{api}/api/auth/login", {"code": "smoke-test"})
+        assert login["role"] == "customer" and login["token"]
+        nearby = _call(f"{api}/api/stores/nearby?latitude=31.2304&longitude=121.4737&radius=10000")
+        assert len(nearby["stores"]) >= 3
+        stack_pid = int(
+            subprocess.check_output(["pgrep", "-g", str(process.pid), "-f", "python -m devstack"]).split()[0]
+        )
+        os.kill(stack_pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, output
+        assert "stopped" in output
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -1,0 +1,30 @@
+"""The API function's cold start is a product feature: its imports stay cheap."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _import_seconds(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    runs = [float(subprocess.check_output([sys.executable, "-c", code], cwd=ROOT, text=True)) for _ in range(5)]
+    return statistics.median(runs)
+
+
+def test_app_import_pulls_in_no_xray_sdk_or_idempotency() -> None:
+    code = (
+        "import sys, app; heavy = [m for m in ('aws_xray_sdk', "
+        "'aws_lambda_powertools.utilities.idempotency', 'moto', 'devstack') if m in sys.modules]; print(heavy)"
+    )
+    assert subprocess.check_output([sys.executable, "-c", code], cwd=ROOT, text=True).strip() == "[]"
+
+
+def test_app_import_costs_at_most_twice_boto3() -> None:
+    boto3_alone = _import_seconds("import boto3")
+    whole_app = _import_seconds("import app")
+    assert whole_app < 2.0 * boto3_alone + 0.15, (whole_app, boto3_alone)
