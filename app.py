@@ -1,11 +1,20 @@
-"""The Chalice app: wiring only. Routes live in each area's routes.py, rules beside them."""
+"""The Chalice app: wiring only. Routes live in each area's routes.py, rules beside them.
+
+Event handlers import their area's consumer inside the function, so the API function's cold start
+never pays for Powertools batch processing or anything else only consumers need.
+"""
+
+from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.catalog.routes import bp as catalog_routes
+from chalicelib.core.config import settings
 from chalicelib.core.observability import logger, metrics
+from chalicelib.core.resources import NOTIFICATIONS_QUEUE, TIMERS_QUEUE, physical_name
 from chalicelib.identity.routes import bp as identity_routes
+from chalicelib.notifications.routes import bp as notification_routes
 from chalicelib.stores.routes import bp as store_routes
 
 app = Chalice(app_name="o2o-backend")
@@ -17,3 +26,24 @@ app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_blueprint(identity_routes)
 app.register_blueprint(store_routes)
 app.register_blueprint(catalog_routes)
+app.register_blueprint(notification_routes)
+
+
+def _queue(suffix: str) -> str:
+    return physical_name(settings().resource_prefix, suffix)
+
+
+@app.on_sqs_message(queue=_queue(NOTIFICATIONS_QUEUE.suffix), batch_size=NOTIFICATIONS_QUEUE.batch_size)
+def notifications_consumer(event: Any) -> dict[str, Any]:
+    from chalicelib.core.batch import process_sqs_batch
+    from chalicelib.notifications.consumer import handle
+
+    return process_sqs_batch(event.to_dict(), event.context, handle)
+
+
+@app.on_sqs_message(queue=_queue(TIMERS_QUEUE.suffix), batch_size=TIMERS_QUEUE.batch_size)
+def timers_consumer(event: Any) -> dict[str, Any]:
+    from chalicelib.core.batch import process_sqs_batch
+    from chalicelib.core.timers import dispatch
+
+    return process_sqs_batch(event.to_dict(), event.context, dispatch)

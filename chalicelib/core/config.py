@@ -41,3 +41,21 @@ def settings() -> Settings:
         session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
         default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
     )
+
+
+def provisioned(name: str) -> str:
+    """A value infra (or the local stack) sets per deployed resource: queue URLs and ARNs, the
+    scheduler group and role, state machine ARNs. Read per call, not cached, because tests
+    re-provision between cases."""
+    value = os.environ.get(name, "")
+    if not value:
+        raise RuntimeError(f"{name} is not set")
+    return value
+
+
+def queue_url(suffix: str) -> str:
+    return provisioned(f"{suffix.upper()}_QUEUE_URL")
+
+
+def queue_arn(suffix: str) -> str:
+    return provisioned(f"{suffix.upper()}_QUEUE_ARN")

@@ -64,10 +64,12 @@ TABLE = TableSpec(
 
 POINTS_QUEUE = QueueSpec("points", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
 NOTIFICATIONS_QUEUE = QueueSpec("notifications", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
+# EventBridge Scheduler one-time schedules (expiries, reminders) deliver here; see core/timers.py.
+TIMERS_QUEUE = QueueSpec("timers", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
 
 STACK = StackSpec(
     table=TABLE,
-    queues=(POINTS_QUEUE, NOTIFICATIONS_QUEUE),
+    queues=(POINTS_QUEUE, NOTIFICATIONS_QUEUE, TIMERS_QUEUE),
     scheduler_group_suffix="schedules",
     ses_sender="reports@o2o.example.com",
 )

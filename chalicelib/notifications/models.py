@@ -1,0 +1,95 @@
+"""Inbox items: USER#<userId> / NOTIF#<createdAt>#<id>, plus a dedupe marker NOTIFICATION#<id>."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.data.table import TableModel, key
+
+INBOX_PREFIX = "NOTIF#"
+
+
+class InboxItem(TableModel):
+    notification_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    data = JSONAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class DeliveredMarker(TableModel):
+    """Exists once a notification id has been recorded; makes redelivered messages no-ops."""
+
+    user_id = UnicodeAttribute()
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    id: str
+    kind: str
+    title: str
+    body: str
+    data: dict[str, Any]
+    created_at: str
+
+
+def record_once(
+    notification_id: str, user_id: str, kind: str, title: str, body: str, data: dict[str, Any], created_at: str
+) -> bool:
+    """Marker + inbox item in one transaction; False when this id was already recorded."""
+    marker = DeliveredMarker(key("NOTIFICATION", notification_id), "MARKER", user_id=user_id)
+    item = InboxItem(
+        key("USER", user_id),
+        f"{INBOX_PREFIX}{created_at}#{notification_id}",
+        notification_id=notification_id,
+        kind=kind,
+        title=title,
+        body=body,
+        data=data,
+        created_at=created_at,
+    )
+    try:
+        with TransactWrite(connection=Connection(region=TableModel.Meta.region)) as tx:
+            tx.save(marker, condition=DeliveredMarker.pk.does_not_exist())
+            tx.save(item)
+    except TransactWriteError as err:
+        reasons = err.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
+
+
+def claim_channel(notification_id: str, channel: str) -> bool:
+    """Claim the right to send on one channel; False if an earlier delivery already did."""
+    marker = DeliveredMarker(key("NOTIFICATION", notification_id), f"CHANNEL#{channel}", user_id="")
+    try:
+        marker.save(condition=DeliveredMarker.pk.does_not_exist())
+    except PutError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def release_channel(notification_id: str, channel: str) -> None:
+    """A send failed: let the retry claim the channel again."""
+    DeliveredMarker(key("NOTIFICATION", notification_id), f"CHANNEL#{channel}").delete()
+
+
+def inbox(user_id: str, limit: int) -> list[InboxEntry]:
+    items = InboxItem.query(
+        key("USER", user_id),
+        InboxItem.sk.startswith(INBOX_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+    )
+    return [InboxEntry(i.notification_id, i.kind, i.title, i.body, dict(i.data or {}), i.created_at) for i in items]

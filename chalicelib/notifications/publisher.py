@@ -1,0 +1,33 @@
+"""What other areas call to notify someone. Cheap: one SQS SendMessage, no delivery work inline."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from chalicelib.core import aws
+from chalicelib.core.config import queue_url
+from chalicelib.core.resources import NOTIFICATIONS_QUEUE
+
+
+@dataclass(frozen=True)
+class Notification:
+    """`id` is the dedupe key: publishing the same id twice notifies once (e.g. f"queue-called-{ticketId}")."""
+
+    id: str
+    user_id: str
+    kind: str  # e.g. queue_called, assistance_requested, appointment_reminder
+    title: str
+    body: str
+    data: dict[str, Any] = field(default_factory=dict)
+    # Channels beyond the in-app inbox; the consumer honours the recipient's preferences.
+    channels: tuple[str, ...] = ()
+
+
+def publish(notification: Notification) -> None:
+    payload = asdict(notification)
+    payload["channels"] = list(notification.channels)
+    aws.client("sqs").send_message(
+        QueueUrl=queue_url(NOTIFICATIONS_QUEUE.suffix), MessageBody=json.dumps(payload, ensure_ascii=False)
+    )
