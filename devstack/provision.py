@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from chalicelib.core.resources import STACK, StackSpec, TableSpec, dlq_suffix, physical_name
+from chalicelib.core.resources import STACK, ResourceRefs, StackSpec, TableSpec, dlq_suffix, physical_name
 
 
 @dataclass
@@ -110,4 +110,39 @@ def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
         ),
     )["Role"]["Arn"]
     ses.verify_email_identity(EmailAddress=stack.ses_sender)
+
+    if stack.state_machines:
+        sfn = boto3.client("stepfunctions")
+        table_arn = dynamodb.describe_table(TableName=table_name)["Table"]["TableArn"]
+        refs = ResourceRefs(
+            region=sfn.meta.region_name,
+            table_name=table_name,
+            table_arn=table_arn,
+            queue_urls=dict(out.queue_urls),
+            queue_arns=dict(out.queue_arns),
+            scheduler_group=out.scheduler_group,
+            scheduler_role_arn=out.scheduler_role_arn,
+        )
+        role_arn = iam.create_role(
+            RoleName=physical_name(prefix, "states-role"),
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "states.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )["Role"]["Arn"]
+        for machine in stack.state_machines:
+            out.state_machine_arns[machine.name] = sfn.create_state_machine(
+                name=physical_name(prefix, machine.name),
+                definition=json.dumps(machine.definition(refs)),
+                roleArn=role_arn,
+                type="STANDARD",
+            )["stateMachineArn"]
     return out

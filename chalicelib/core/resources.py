@@ -7,7 +7,9 @@ the stage's RESOURCE_PREFIX.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,35 @@ class QueueSpec:
 
 
 @dataclass(frozen=True)
+class ResourceRefs:
+    """What a state machine definition may point at: plain names/ARNs locally, CDK tokens in infra."""
+
+    region: str
+    table_name: str
+    table_arn: str
+    queue_urls: Mapping[str, str]
+    queue_arns: Mapping[str, str]
+    scheduler_group: str
+    scheduler_role_arn: str
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    """A Standard workflow built only from direct service integrations (DynamoDB, SQS, Scheduler),
+    so moto executes it locally exactly as deployed. Its ARN reaches functions as
+    `<NAME>_STATE_MACHINE_ARN`."""
+
+    name: str
+    definition: Callable[[ResourceRefs], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class StackSpec:
     table: TableSpec
     queues: tuple[QueueSpec, ...]
     scheduler_group_suffix: str
     ses_sender: str
-    state_machines: tuple[str, ...] = field(default_factory=tuple)
+    state_machines: tuple[StateMachineSpec, ...] = field(default_factory=tuple)
 
 
 TABLE = TableSpec(
