@@ -9,12 +9,15 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
+from chalicelib.assistance.routes import bp as assistance_routes
 from chalicelib.catalog.routes import bp as catalog_routes
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.resources import NOTIFICATIONS_QUEUE, TIMERS_QUEUE, physical_name
 from chalicelib.identity.routes import bp as identity_routes
+from chalicelib.navigation.routes import bp as navigation_routes
 from chalicelib.notifications.routes import bp as notification_routes
+from chalicelib.storequeue.routes import bp as storequeue_routes
 from chalicelib.stores.routes import bp as store_routes
 
 app = Chalice(app_name="o2o-backend")
@@ -27,6 +30,9 @@ app.register_blueprint(identity_routes)
 app.register_blueprint(store_routes)
 app.register_blueprint(catalog_routes)
 app.register_blueprint(notification_routes)
+app.register_blueprint(storequeue_routes)
+app.register_blueprint(navigation_routes)
+app.register_blueprint(assistance_routes)
 
 
 def _queue(suffix: str) -> str:

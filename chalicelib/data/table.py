@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
 from pynamodb.models import Model
 
 from chalicelib.core.config import settings
@@ -28,3 +31,9 @@ class ExpiringModel(TableModel):
 
 def key(*parts: str) -> str:
     return "#".join(parts)
+
+
+@lru_cache(maxsize=1)
+def connection() -> Connection:
+    """The one connection transactions share: each new Connection builds a botocore client (~250 ms)."""
+    return Connection(region=TableModel.Meta.region)

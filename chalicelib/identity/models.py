@@ -6,13 +6,12 @@ import hashlib
 from datetime import datetime
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import from_iso, to_iso
-from chalicelib.data.table import ExpiringModel, TableModel, key
+from chalicelib.data.table import ExpiringModel, TableModel, connection, key
 
 
 class IdentityItem(TableModel):
@@ -37,6 +36,20 @@ class SessionItem(ExpiringModel):
     merchant_id = UnicodeAttribute(null=True)
     store_ids = ListAttribute(of=UnicodeAttribute, default=list)
     expires_at = UnicodeAttribute()
+
+
+class StoreStaffItem(TableModel):
+    """STORE#<storeId> / STAFF#<userId>: who works at a store, for notifying its staff (one Query)."""
+
+    user_id = UnicodeAttribute()
+
+
+STORE_STAFF_PREFIX = "STAFF#"
+
+
+def staff_of_store(store_id: str) -> list[str]:
+    items = StoreStaffItem.query(key("STORE", store_id), StoreStaffItem.sk.startswith(STORE_STAFF_PREFIX))
+    return [str(item.user_id) for item in items]
 
 
 def identity_key(openid: str) -> tuple[str, str]:
@@ -98,9 +111,11 @@ class IdentityStore:
             created_at=to_iso(now),
         )
         try:
-            with TransactWrite(connection=Connection(region=TableModel.Meta.region)) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 tx.save(identity, condition=IdentityItem.pk.does_not_exist())
                 tx.save(user, condition=UserItem.pk.does_not_exist())
+                for store_id in store_ids or [] if role is Role.STAFF else []:
+                    tx.save(StoreStaffItem(key("STORE", store_id), STORE_STAFF_PREFIX + user_id, user_id=user_id))
         except TransactWriteError as err:
             if err.cancellation_reasons and any(
                 r is not None and r.code == "ConditionalCheckFailed" for r in err.cancellation_reasons

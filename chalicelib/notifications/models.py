@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.table import TableModel, key
+from chalicelib.data.table import TableModel, connection, key
 
 INBOX_PREFIX = "NOTIF#"
 
@@ -56,7 +55,7 @@ def record_once(
         created_at=created_at,
     )
     try:
-        with TransactWrite(connection=Connection(region=TableModel.Meta.region)) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.save(marker, condition=DeliveredMarker.pk.does_not_exist())
             tx.save(item)
     except TransactWriteError as err:

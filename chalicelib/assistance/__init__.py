@@ -1,0 +1,1 @@
+"""Staff assistance: requests customers raise in store, their progress, messages and feedback."""

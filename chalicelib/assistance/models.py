@@ -1,0 +1,253 @@
+"""Assistance items and their data access.
+
+- `ASSIST#<requestId>` / `REQUEST`: the request; gsi1 = `STOREASSIST#<storeId>` /
+  `<status>#<createdAt>#<requestId>` (a store's requests by status, oldest first).
+- `CONVO#<storeId>#<userId>` / `MSG#<createdAt>#<messageId>`: a conversation, in time order.
+- `CONVOMSG#<messageId>` / `MARKER`: exists once a message is stored, so a retried send stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.assistance.rules import Message, Request, Status
+from chalicelib.data.table import TableModel, key
+
+MESSAGE_PREFIX = "MSG#"
+
+
+class StoreRequestsIndex(GlobalSecondaryIndex["RequestItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class RequestItem(TableModel):
+    store_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    request_type = UnicodeAttribute()
+    details = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    staff_id = UnicodeAttribute(null=True)
+    staff_name = UnicodeAttribute(null=True)
+    rating = NumberAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+    feedback_at = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+
+    store_index = StoreRequestsIndex()
+
+
+class MessageItem(TableModel):
+    message_id = UnicodeAttribute()
+    store_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    sender_id = UnicodeAttribute()
+    from_staff = NumberAttribute()  # 1 / 0
+    text = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class MessageMarker(TableModel):
+    conversation = UnicodeAttribute()
+
+
+def request_key(request_id: str) -> tuple[str, str]:
+    return key("ASSIST", request_id), "REQUEST"
+
+
+def store_index_key(store_id: str) -> str:
+    return key("STOREASSIST", store_id)
+
+
+def store_index_sort(status: Status, created_at: str, request_id: str) -> str:
+    return f"{status.value}#{created_at}#{request_id}"
+
+
+def conversation_key(store_id: str, user_id: str) -> str:
+    return key("CONVO", store_id, user_id)
+
+
+def _to_request(item: RequestItem) -> Request:
+    return Request(
+        id=item.pk.split("#", 1)[1],
+        store_id=item.store_id,
+        user_id=item.user_id,
+        request_type=item.request_type,
+        details=item.details,
+        status=Status(item.status),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        staff_id=item.staff_id,
+        staff_name=item.staff_name,
+        rating=int(item.rating) if item.rating is not None else None,
+        comment=item.comment,
+    )
+
+
+def _to_message(item: MessageItem) -> Message:
+    return Message(
+        id=item.message_id,
+        store_id=item.store_id,
+        user_id=item.user_id,
+        sender_id=item.sender_id,
+        from_staff=bool(item.from_staff),
+        text=item.text,
+        created_at=item.created_at,
+    )
+
+
+def _conditional_failed(err: PutError | UpdateError) -> bool:
+    return err.cause_response_code == "ConditionalCheckFailedException"
+
+
+def create_request(request: Request) -> bool:
+    """Put keyed by the request's natural id; False when a retry finds it already there."""
+    pk, sk = request_key(request.id)
+    item = RequestItem(
+        pk,
+        sk,
+        store_id=request.store_id,
+        user_id=request.user_id,
+        request_type=request.request_type,
+        details=request.details,
+        status=request.status.value,
+        created_at=request.created_at,
+        updated_at=request.updated_at,
+        gsi1pk=store_index_key(request.store_id),
+        gsi1sk=store_index_sort(request.status, request.created_at, request.id),
+    )
+    try:
+        item.save(condition=RequestItem.pk.does_not_exist())
+    except PutError as err:
+        if _conditional_failed(err):
+            return False
+        raise
+    return True
+
+
+def get_request(request_id: str) -> Request | None:
+    pk, sk = request_key(request_id)
+    try:
+        return _to_request(RequestItem.get(pk, sk, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def store_requests(store_id: str, status: Status | None, limit: int) -> list[Request]:
+    """One gsi1 Query; with a status, only that status (oldest first)."""
+    condition = RequestItem.gsi1sk.startswith(f"{status.value}#") if status else None
+    items = RequestItem.store_index.query(store_index_key(store_id), condition, limit=limit, page_size=limit)
+    return [_to_request(i) for i in items]
+
+
+def move(
+    request: Request,
+    target: Status,
+    sources: frozenset[Status],
+    updated_at: str,
+    *,
+    staff_id: str,
+    staff_name: str,
+    require_assignee: bool,
+) -> bool:
+    """Conditional status change: from one of `sources` only, and (after assignment) only by the
+    staff member who took it. Assigning records who did. False when the condition failed."""
+    pk, sk = request_key(request.id)
+    condition: Condition = RequestItem.status.is_in(*[s.value for s in sources])
+    actions: list[Action] = [
+        RequestItem.status.set(target.value),
+        RequestItem.updated_at.set(updated_at),
+        RequestItem.gsi1sk.set(store_index_sort(target, request.created_at, request.id)),
+    ]
+    if target is Status.ASSIGNED:
+        actions += [RequestItem.staff_id.set(staff_id), RequestItem.staff_name.set(staff_name)]
+    elif require_assignee:
+        condition = condition & (RequestItem.staff_id == staff_id)
+    try:
+        RequestItem(pk, sk).update(actions=actions, condition=condition)
+    except UpdateError as err:
+        if _conditional_failed(err):
+            return False
+        raise
+    return True
+
+
+def give_feedback(request: Request, rating: int, comment: str, at: str) -> bool:
+    """Once, by the requester, after completion: all three in the condition."""
+    pk, sk = request_key(request.id)
+    condition = (
+        (RequestItem.status == Status.COMPLETED.value)
+        & RequestItem.rating.does_not_exist()
+        & (RequestItem.user_id == request.user_id)
+    )
+    try:
+        RequestItem(pk, sk).update(
+            actions=[RequestItem.rating.set(rating), RequestItem.comment.set(comment), RequestItem.feedback_at.set(at)],
+            condition=condition,
+        )
+    except UpdateError as err:
+        if _conditional_failed(err):
+            return False
+        raise
+    return True
+
+
+@functools.cache
+def _connection() -> Connection:
+    return Connection(region=TableModel.Meta.region)
+
+
+def add_message(message: Message) -> bool:
+    """Marker + message in one transaction; False when this message id was already stored."""
+    marker = MessageMarker(
+        key("CONVOMSG", message.id), "MARKER", conversation=conversation_key(message.store_id, message.user_id)
+    )
+    item = MessageItem(
+        conversation_key(message.store_id, message.user_id),
+        f"{MESSAGE_PREFIX}{message.sent_at or message.created_at}#{message.id}",
+        message_id=message.id,
+        store_id=message.store_id,
+        user_id=message.user_id,
+        sender_id=message.sender_id,
+        from_staff=1 if message.from_staff else 0,
+        text=message.text,
+        created_at=message.created_at,
+    )
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(marker, condition=MessageMarker.pk.does_not_exist())
+            tx.save(item)
+    except TransactWriteError as err:
+        reasons = err.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
+
+
+def conversation(store_id: str, user_id: str, limit: int) -> list[Message]:
+    """The latest `limit` messages, oldest first (one Query read newest-first, then reversed)."""
+    items = MessageItem.query(
+        conversation_key(store_id, user_id),
+        MessageItem.sk.startswith(MESSAGE_PREFIX),
+        scan_index_forward=False,
+        consistent_read=True,
+        limit=limit,
+        page_size=limit,
+    )
+    return [_to_message(i) for i in items][::-1]

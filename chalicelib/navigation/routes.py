@@ -1,0 +1,50 @@
+"""Indoor navigation: the store's map, where a product is, and how to walk there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.catalog import models as catalog
+from chalicelib.core.errors import NotFound
+from chalicelib.core.http import ApiBlueprint, json_response, query
+from chalicelib.navigation import models, service
+from chalicelib.stores import models as stores
+from chalicelib.stores.service import require
+
+bp = ApiBlueprint(__name__)
+
+
+def _product(store_id: str, product_id: str) -> catalog.Product:
+    product = catalog.get_product(store_id, product_id)
+    if product is None:
+        require(stores.get_store(store_id), store_id)  # 404 names the store when that is what's missing
+        raise NotFound(f"Product '{product_id}' does not exist.", code="PRODUCT_NOT_FOUND", field="productId")
+    return product
+
+
+def _layout(store_id: str) -> dict[str, Any]:
+    found = models.get_layout(store_id)
+    if found is None:
+        require(stores.get_store(store_id), store_id)
+    return service.require_layout(found, store_id)
+
+
+@bp.route("/api/stores/{store_id}/layout", methods=["GET"])
+def layout(store_id: str) -> object:
+    return json_response({"layout": _layout(store_id)})
+
+
+@bp.route("/api/stores/{store_id}/products/{product_id}/location", methods=["GET"])
+def product_location(store_id: str, product_id: str) -> object:
+    return json_response(service.product_location(_product(store_id, product_id)))
+
+
+@bp.route("/api/stores/{store_id}/route", methods=["GET"])
+def route(store_id: str) -> object:
+    params = query(bp.request)
+    from_x = params.number("fromX", required=True)
+    from_y = params.number("fromY", required=True)
+    product_id = params.require_text("productId", max_length=64)
+    assert from_x is not None and from_y is not None
+    plan = service.plan_route(_layout(store_id), _product(store_id, product_id), from_x, from_y)
+    return json_response({"storeId": store_id, **plan})

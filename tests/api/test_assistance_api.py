@@ -1,0 +1,205 @@
+"""Staff assistance routes: request life cycle, staff notifications, messages, feedback, role rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib.core.auth import Role
+from chalicelib.core.clock import ManualClock, clock
+from chalicelib.identity.models import IdentityStore
+from chalicelib.notifications import models as inbox
+from chalicelib.stores import models as stores
+from devstack import demo_data
+from devstack.event_runner import EventRunner
+from devstack.stack import REGION
+from tests.conftest import post_json
+
+STORE = "s-jingan"
+OTHER_STORE = "s-lujiazui"
+
+
+def put_demo_store(store_id: str) -> None:
+    _, name, address, phone, lat, lon, opening = next(s for s in demo_data.STORES if s[0] == store_id)
+    stores.put_store(
+        stores.Store(store_id, demo_data.MERCHANT_ID, name, address, phone, lat, lon, "Asia/Shanghai", opening, {})
+    )
+
+
+@pytest.fixture
+def shops(aws) -> None:
+    put_demo_store(STORE)
+    put_demo_store(OTHER_STORE)
+
+
+@pytest.fixture
+def runner(aws):
+    from app import app
+
+    return EventRunner(app, ManualClock(clock().now()), [aws.scheduler_group], REGION)
+
+
+def make_user(client, login, code: str, role: Role = Role.CUSTOMER, stores_=(), merchant: str = "m-demo"):
+    if role is not Role.CUSTOMER:
+        IdentityStore().create_user(
+            f"u-{code}",
+            f"openid-{code}",
+            "",
+            datetime.now(UTC),
+            role=role,
+            merchant_id=merchant,
+            store_ids=list(stores_),
+        )
+    headers = login(code)
+    return headers, client.http.get("/api/auth/me", headers=headers).json_body["userId"]
+
+
+def ask(client, headers, user_id: str, timestamp: int = 1_763_870_000_000, store: str = STORE):
+    body = {
+        "storeId": store,
+        "userId": user_id,
+        "requestType": "找商品",
+        "details": "找不到酸奶",
+        "timestamp": timestamp,
+    }
+    return post_json(client, "/api/staff/assistance-request", body, headers)
+
+
+def move(client, headers, request_id: str, status: str):
+    return post_json(client, f"/api/staff/assistance-requests/{request_id}", {"status": status}, headers, method="PUT")
+
+
+def test_request_life_cycle_forward_only(shops, client, login, runner) -> None:
+    customer_h, customer = make_user(client, login, "as-customer")
+    taker, taker_id = make_user(client, login, "as-taker", Role.STAFF, [STORE])
+    colleague, colleague_id = make_user(client, login, "as-colleague", Role.STAFF, [STORE, OTHER_STORE])
+    _, elsewhere_id = make_user(client, login, "as-elsewhere", Role.STAFF, [OTHER_STORE])
+
+    created = ask(client, customer_h, customer)
+    assert created.status_code == 200 and created.json_body["success"] is True
+    request_id = created.json_body["requestId"]
+    assert ask(client, customer_h, customer).json_body["requestId"] == request_id  # a retried POST
+    runner.drain_queues()
+    for staff_id in (taker_id, colleague_id):
+        kinds = [(e.kind, e.data["requestId"]) for e in inbox.inbox(staff_id, 10)]
+        assert kinds == [("assistance_requested", request_id)]
+    assert inbox.inbox(elsewhere_id, 10) == []
+
+    status = client.http.get(f"/api/staff/assistance-status/{request_id}", headers=customer_h).json_body
+    assert (status["status"], status["staffName"]) == ("pending", None) and status["updatedAt"]
+    pending = client.http.get(f"/api/stores/{STORE}/assistance-requests?status=pending", headers=colleague).json_body
+    assert [r["id"] for r in pending["requests"]] == [request_id]
+
+    assert move(client, taker, request_id, "approaching").status_code == 409  # must be taken first
+    taken = move(client, taker, request_id, "assigned")
+    assert taken.status_code == 200 and taken.json_body["request"]["staffId"] == taker_id
+    assert move(client, taker, request_id, "assigned").status_code == 200  # retry by the same person
+    second = move(client, colleague, request_id, "assigned")
+    assert second.status_code == 409 and second.json_body["error"]["code"] == "ALREADY_ASSIGNED"
+    assert move(client, colleague, request_id, "approaching").status_code == 403  # not theirs
+    assert move(client, taker, request_id, "approaching").status_code == 200
+    status = client.http.get(f"/api/staff/assistance-status/{request_id}", headers=customer_h).json_body
+    assert status["status"] == "approaching" and status["staffName"].startswith("店员")
+    back = move(client, taker, request_id, "assigned")
+    assert back.status_code == 409 and back.json_body["error"]["code"] == "INVALID_TRANSITION"
+    assert move(client, taker, request_id, "pending").status_code == 400
+    assert move(client, taker, request_id, "lost").status_code == 400
+
+    early = post_json(client, f"/api/staff/assistance-requests/{request_id}/feedback", {"rating": 5}, customer_h)
+    assert early.status_code == 409 and early.json_body["error"]["code"] == "NOT_COMPLETED"
+    assert move(client, taker, request_id, "completed").status_code == 200
+    assert client.http.get(f"/api/stores/{STORE}/assistance-requests?status=pending", headers=taker).json_body == {
+        "requests": []
+    }
+    runner.drain_queues()
+    assert sorted(e.data["status"] for e in inbox.inbox(customer, 10)) == ["approaching", "assigned", "completed"]
+
+    feedback = f"/api/staff/assistance-requests/{request_id}/feedback"
+    assert post_json(client, feedback, {"rating": 6}, customer_h).status_code == 400
+    assert post_json(client, feedback, {"rating": 5}, taker).status_code == 403
+    rated = post_json(client, feedback, {"rating": 4, "comment": "很快"}, customer_h)
+    assert rated.status_code == 200 and rated.json_body["request"]["feedback"] == {"rating": 4, "comment": "很快"}
+    again = post_json(client, feedback, {"rating": 1}, customer_h)
+    assert again.status_code == 409 and again.json_body["error"]["code"] == "FEEDBACK_ALREADY_GIVEN"
+
+
+def test_admin_can_finish_a_request_someone_else_took(shops, client, login) -> None:
+    customer_h, customer = make_user(client, login, "as-c2")
+    staff, _ = make_user(client, login, "as-s2", Role.STAFF, [STORE])
+    admin, _ = make_user(client, login, "as-admin2", Role.ADMIN)
+    request_id = ask(client, customer_h, customer).json_body["requestId"]
+    assert move(client, staff, request_id, "assigned").status_code == 200
+    assert move(client, admin, request_id, "completed").status_code == 200
+
+
+def test_role_rules(shops, client, login) -> None:
+    owner_h, owner = make_user(client, login, "as-owner")
+    other_h, _ = make_user(client, login, "as-other")
+    here, _ = make_user(client, login, "as-here", Role.STAFF, [STORE])
+    there, _ = make_user(client, login, "as-there", Role.STAFF, [OTHER_STORE])
+    admin, _ = make_user(client, login, "as-admin", Role.ADMIN)
+    foreign_admin, _ = make_user(client, login, "as-foreign", Role.ADMIN, merchant="m-other")
+
+    assert ask(client, {}, owner).status_code == 401
+    assert ask(client, other_h, owner).status_code == 403
+    request_id = ask(client, owner_h, owner).json_body["requestId"]
+
+    status_url = f"/api/staff/assistance-status/{request_id}"
+    for headers, expected in [(owner_h, 200), (here, 200), (admin, 200), (other_h, 403), (there, 403)]:
+        assert client.http.get(status_url, headers=headers).status_code == expected
+    assert client.http.get(status_url, headers=foreign_admin).status_code == 403
+    assert client.http.get("/api/staff/assistance-status/ar_missing", headers=owner_h).status_code == 404
+
+    list_url = f"/api/stores/{STORE}/assistance-requests"
+    for headers, expected in [(here, 200), (admin, 200), (owner_h, 403), (there, 403), (foreign_admin, 403)]:
+        assert client.http.get(list_url, headers=headers).status_code == expected
+    assert client.http.get(list_url + "?status=lost", headers=here).status_code == 400
+
+    for headers in (owner_h, other_h, there, foreign_admin):
+        assert move(client, headers, request_id, "assigned").status_code == 403
+    feedback = f"/api/staff/assistance-requests/{request_id}/feedback"
+    for headers in (other_h, here, admin):
+        assert post_json(client, feedback, {"rating": 5}, headers).status_code == 403
+    assert post_json(client, feedback, {"rating": 5}, {}).status_code == 401
+
+    conversation = f"/api/staff/messages?storeId={STORE}&userId={owner}"
+    for headers, expected in [(owner_h, 200), (here, 200), (admin, 200), (other_h, 403), (there, 403)]:
+        assert client.http.get(conversation, headers=headers).status_code == expected
+    assert client.http.get(conversation, headers=foreign_admin).status_code == 403
+    assert client.http.get(conversation).status_code == 401
+
+
+def test_conversation_between_customer_and_staff(shops, client, login, runner) -> None:
+    customer_h, customer = make_user(client, login, "as-talker")
+    other_h, _ = make_user(client, login, "as-snoop")
+    staff, _ = make_user(client, login, "as-helper", Role.STAFF, [STORE])
+    there, _ = make_user(client, login, "as-far", Role.STAFF, [OTHER_STORE])
+
+    first = {"storeId": STORE, "userId": customer, "message": "请问有无糖酸奶吗？", "timestamp": 1}
+    sent = post_json(client, "/api/staff/message", first, customer_h)
+    assert sent.status_code == 200 and sent.json_body["success"] is True
+    assert (
+        post_json(client, "/api/staff/message", first, customer_h).json_body["messageId"] == sent.json_body["messageId"]
+    )
+    reply = {"storeId": STORE, "userId": customer, "message": "有的，在 S2 货架。", "timestamp": 2}
+    assert post_json(client, "/api/staff/message", reply, staff).status_code == 200
+
+    mine = client.http.get(f"/api/staff/messages?storeId={STORE}", headers=customer_h).json_body["messages"]
+    assert [(m["from"], m["message"]) for m in mine] == [("customer", first["message"]), ("staff", reply["message"])]
+    theirs = client.http.get(f"/api/staff/messages?storeId={STORE}&userId={customer}", headers=staff).json_body
+    assert [m["id"] for m in theirs["messages"]] == [m["id"] for m in mine]
+    latest = client.http.get(f"/api/staff/messages?storeId={STORE}&limit=1", headers=customer_h).json_body
+    assert [m["from"] for m in latest["messages"]] == ["staff"]  # the newest, still newest-last
+
+    for headers in (other_h, there):
+        assert post_json(client, "/api/staff/message", reply, headers).status_code == 403
+        response = client.http.get(f"/api/staff/messages?storeId={STORE}&userId={customer}", headers=headers)
+        assert response.status_code == 403
+    assert client.http.get(f"/api/staff/messages?storeId={STORE}", headers=other_h).json_body == {"messages": []}
+    assert post_json(client, "/api/staff/message", {"storeId": STORE}, customer_h).status_code == 400
+    assert client.http.get("/api/staff/messages", headers=customer_h).status_code == 400
+    assert client.http.get("/api/staff/messages?storeId=s-nowhere", headers=customer_h).status_code == 404
+
+    runner.drain_queues()
+    assert [e.kind for e in inbox.inbox(customer, 10)] == ["staff_message"]

@@ -1,0 +1,196 @@
+"""Virtual queue routes: ticket life cycle, queue state, learned service time, role rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.core.auth import Role
+from chalicelib.core.clock import ManualClock, use_clock
+from chalicelib.identity.models import IdentityStore
+from chalicelib.stores import models as stores
+from devstack import demo_data
+from tests.conftest import post_json
+
+STORE = "s-jingan"  # open 07:00-02:00 Shanghai time
+OTHER_STORE = "s-lujiazui"
+
+
+def put_demo_store(store_id: str) -> None:
+    _, name, address, phone, lat, lon, opening = next(s for s in demo_data.STORES if s[0] == store_id)
+    settings = {"averageServiceMinutes": 4}
+    stores.put_store(
+        stores.Store(
+            store_id, demo_data.MERCHANT_ID, name, address, phone, lat, lon, "Asia/Shanghai", opening, settings
+        )
+    )
+
+
+@pytest.fixture
+def shops(aws) -> None:
+    """Just the two stores these tests use (seeding the whole demo costs seconds per test)."""
+    put_demo_store(STORE)
+    put_demo_store(OTHER_STORE)
+
+
+@pytest.fixture
+def noon() -> Iterator[ManualClock]:
+    manual = ManualClock(datetime(2026, 11, 23, 4, 0, tzinfo=UTC))  # Monday 12:00 in Shanghai
+    previous = use_clock(manual)
+    yield manual
+    use_clock(previous)
+
+
+def make_user(client, login, code: str, role: Role = Role.CUSTOMER, stores=(), merchant: str = "m-demo"):
+    """(headers, userId) of a fresh user; staff and admins are created directly, customers by login."""
+    if role is not Role.CUSTOMER:
+        IdentityStore().create_user(
+            f"u-{code}",
+            f"openid-{code}",
+            "",
+            datetime.now(UTC),
+            role=role,
+            merchant_id=merchant,
+            store_ids=list(stores),
+        )
+    headers = login(code)
+    return headers, client.http.get("/api/auth/me", headers=headers).json_body["userId"]
+
+
+def join(client, headers, user_id: str, store: str = STORE):
+    return post_json(client, "/api/queue/join", {"storeId": store, "userId": user_id}, headers)
+
+
+def test_join_twice_returns_the_same_ticket_and_positions_follow_the_line(shops, client, login, noon) -> None:
+    first_h, first = make_user(client, login, "q-first")
+    second_h, second = make_user(client, login, "q-second")
+    one = join(client, first_h, first)
+    assert one.status_code == 200 and one.json_body["success"] is True
+    ticket = one.json_body["ticket"]
+    assert {"id", "number", "position", "estimatedWaitTime", "status"} <= set(ticket)
+    assert (ticket["number"], ticket["position"], ticket["status"]) == (1, 0, "waiting")
+    assert join(client, first_h, first).json_body["ticket"]["id"] == ticket["id"]
+
+    two = join(client, second_h, second).json_body["ticket"]
+    assert (two["number"], two["position"]) == (2, 1)
+    assert two["estimatedWaitTime"] == 4  # the demo store's averageServiceMinutes
+
+    info = client.http.get(f"/api/stores/{STORE}/queue").json_body
+    assert info == {
+        "queueLength": 2,
+        "averageServiceTime": 4,
+        "nowServing": None,
+        "estimatedWaitTime": 8,
+        "isOpen": True,
+        "lastIssued": 2,
+    }
+    mine = client.http.get(f"/api/queue/user/{second}", headers=second_h).json_body["ticket"]
+    assert (mine["id"], mine["position"]) == (two["id"], 1)
+
+    left = client.http.delete(f"/api/queue/leave/{ticket['id']}", headers=first_h)
+    assert left.status_code == 200 and left.json_body["ticket"]["status"] == "left"
+    assert client.http.delete(f"/api/queue/leave/{ticket['id']}", headers=first_h).status_code == 200  # repeatable
+    assert client.http.get(f"/api/queue/user/{first}", headers=first_h).json_body["ticket"] is None
+    mine = client.http.get(f"/api/queue/user/{second}", headers=second_h).json_body["ticket"]
+    assert mine["position"] == 0
+    again = join(client, first_h, first).json_body["ticket"]  # a new ticket after leaving
+    assert again["number"] == 3 and again["position"] == 1
+
+
+def test_call_next_complete_no_show_and_learned_service_time(shops, client, login, noon) -> None:
+    staff_h, _ = make_user(client, login, "q-staff", Role.STAFF, [STORE])
+    customers = [make_user(client, login, f"q-c{i}") for i in range(5)]
+    tickets = [join(client, h, u).json_body["ticket"] for h, u in customers]
+
+    empty_store = post_json(
+        client, f"/api/stores/{OTHER_STORE}/queue/call-next", {}, make_user(client, login, "q-admin", Role.ADMIN)[0]
+    )
+    assert empty_store.status_code == 200 and empty_store.json_body["ticket"] is None
+
+    minutes = [2, 3, 4]
+    for index, spent in enumerate(minutes):
+        called = post_json(client, f"/api/stores/{STORE}/queue/call-next", {}, staff_h).json_body
+        assert called["ticket"]["id"] == tickets[index]["id"]
+        assert called["ticket"]["status"] == "serving"
+        assert called["queue"]["nowServing"] == index + 1
+        noon.advance(timedelta(minutes=spent))
+        done = post_json(client, f"/api/queue/tickets/{tickets[index]['id']}/complete", {}, staff_h)
+        assert done.status_code == 200 and done.json_body["ticket"]["status"] == "completed"
+
+    again = post_json(client, f"/api/queue/tickets/{tickets[0]['id']}/complete", {}, staff_h)
+    assert again.status_code == 200  # a retried completion is harmless
+    assert post_json(client, f"/api/queue/tickets/{tickets[0]['id']}/no-show", {}, staff_h).status_code == 409
+    waiting = post_json(client, f"/api/queue/tickets/{tickets[4]['id']}/complete", {}, staff_h)
+    assert waiting.status_code == 409 and waiting.json_body["error"]["code"] == "TICKET_NOT_SERVING"
+
+    info = client.http.get(f"/api/stores/{STORE}/queue").json_body
+    assert info["averageServiceTime"] == 3.0  # (2 + 3 + 4) / 3 minutes, learned
+    assert info["queueLength"] == 2 and info["estimatedWaitTime"] == 6.0
+
+    post_json(client, f"/api/stores/{STORE}/queue/call-next", {}, staff_h)
+    gone = post_json(client, f"/api/queue/tickets/{tickets[3]['id']}/no-show", {}, staff_h)
+    assert gone.json_body["ticket"]["status"] == "no_show"
+    fourth_h, fourth = customers[3]
+    assert client.http.get(f"/api/queue/user/{fourth}", headers=fourth_h).json_body["ticket"] is None
+    called = client.http.delete(f"/api/queue/leave/{tickets[3]['id']}", headers=fourth_h)
+    assert called.status_code == 409 and called.json_body["error"]["code"] == "TICKET_NOT_WAITING"
+
+
+def test_next_business_day_restarts_numbers_and_voids_old_tickets(shops, client, login, noon) -> None:
+    headers, user = make_user(client, login, "q-day")
+    old = join(client, headers, user).json_body["ticket"]
+    noon.advance(timedelta(days=1))
+    assert client.http.get(f"/api/queue/user/{user}", headers=headers).json_body["ticket"] is None
+    new = join(client, headers, user).json_body["ticket"]
+    assert new["id"] != old["id"] and new["number"] == 1 and new["businessDay"] == "2026-11-24"
+
+
+def test_closed_store_refuses_new_tickets(shops, client, login, noon) -> None:
+    headers, user = make_user(client, login, "q-late")
+    noon.set(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))  # 03:00 in Shanghai
+    refused = join(client, headers, user)
+    assert refused.status_code == 409 and refused.json_body["error"]["code"] == "STORE_CLOSED"
+    assert client.http.get(f"/api/stores/{STORE}/queue").json_body["isOpen"] is False
+
+
+def test_bad_input(shops, client, login, noon) -> None:
+    headers, user = make_user(client, login, "q-bad")
+    missing = post_json(client, "/api/queue/join", {"userId": user}, headers)
+    assert missing.status_code == 400 and missing.json_body["error"]["field"] == "storeId"
+    unknown = join(client, headers, user, store="s-nowhere")
+    assert unknown.status_code == 404
+    assert client.http.get("/api/stores/s-nowhere/queue").status_code == 404
+    assert client.http.delete("/api/queue/leave/qt_missing", headers=headers).status_code == 404
+    not_json = client.http.post("/api/queue/join", body=b"[1]", headers={**headers, "Content-Type": "application/json"})
+    assert not_json.status_code == 400
+
+
+def test_role_rules(shops, client, login, noon) -> None:
+    owner_h, owner = make_user(client, login, "q-owner")
+    other_h, other = make_user(client, login, "q-other")
+    staff_here, _ = make_user(client, login, "q-staff-here", Role.STAFF, [STORE])
+    staff_there, _ = make_user(client, login, "q-staff-there", Role.STAFF, [OTHER_STORE])
+    admin, _ = make_user(client, login, "q-admin-here", Role.ADMIN)
+    foreign_admin, _ = make_user(client, login, "q-admin-foreign", Role.ADMIN, merchant="m-other")
+
+    assert join(client, {}, owner).status_code == 401
+    assert join(client, other_h, owner).status_code == 403  # naming another user
+    ticket = join(client, owner_h, owner).json_body["ticket"]
+    assert client.http.get(f"/api/queue/user/{owner}", headers=other_h).status_code == 403
+    assert client.http.get(f"/api/queue/user/{owner}", headers=staff_here).status_code == 403
+    for headers in (other_h, staff_here, admin):
+        assert client.http.delete(f"/api/queue/leave/{ticket['id']}", headers=headers).status_code == 403
+
+    call = f"/api/stores/{STORE}/queue/call-next"
+    for headers in (owner_h, other_h, staff_there, foreign_admin):
+        response = post_json(client, call, {}, headers)
+        assert response.status_code == 403 and response.json_body["error"]["code"] == "FORBIDDEN"
+    assert post_json(client, call, {}, {}).status_code == 401
+    for action in ("complete", "no-show"):
+        for headers in (owner_h, staff_there, foreign_admin):
+            assert post_json(client, f"/api/queue/tickets/{ticket['id']}/{action}", {}, headers).status_code == 403
+    assert post_json(client, call, {}, admin).json_body["ticket"]["id"] == ticket["id"]
+    assert post_json(client, f"/api/queue/tickets/{ticket['id']}/complete", {}, staff_here).status_code == 200
+    assert other  # the other customer exists and never touched the ticket
