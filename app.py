@@ -13,10 +13,12 @@ from chalicelib.assistance.routes import bp as assistance_routes
 from chalicelib.catalog.routes import bp as catalog_routes
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger, metrics
-from chalicelib.core.resources import NOTIFICATIONS_QUEUE, TIMERS_QUEUE, physical_name
+from chalicelib.core.resources import NOTIFICATIONS_QUEUE, POINTS_QUEUE, TIMERS_QUEUE, physical_name
 from chalicelib.identity.routes import bp as identity_routes
+from chalicelib.loyalty.routes import bp as loyalty_routes
 from chalicelib.navigation.routes import bp as navigation_routes
 from chalicelib.notifications.routes import bp as notification_routes
+from chalicelib.reservations.routes import bp as reservation_routes
 from chalicelib.storequeue.routes import bp as storequeue_routes
 from chalicelib.stores.routes import bp as store_routes
 
@@ -30,6 +32,8 @@ app.register_blueprint(identity_routes)
 app.register_blueprint(store_routes)
 app.register_blueprint(catalog_routes)
 app.register_blueprint(notification_routes)
+app.register_blueprint(reservation_routes)
+app.register_blueprint(loyalty_routes)
 app.register_blueprint(storequeue_routes)
 app.register_blueprint(navigation_routes)
 app.register_blueprint(assistance_routes)
@@ -47,9 +51,18 @@ def notifications_consumer(event: Any) -> dict[str, Any]:
     return process_sqs_batch(event.to_dict(), event.context, handle)
 
 
+@app.on_sqs_message(queue=_queue(POINTS_QUEUE.suffix), batch_size=POINTS_QUEUE.batch_size)
+def points_consumer(event: Any) -> dict[str, Any]:
+    from chalicelib.core.batch import process_sqs_batch
+    from chalicelib.loyalty.consumer import handle
+
+    return process_sqs_batch(event.to_dict(), event.context, handle)
+
+
 @app.on_sqs_message(queue=_queue(TIMERS_QUEUE.suffix), batch_size=TIMERS_QUEUE.batch_size)
 def timers_consumer(event: Any) -> dict[str, Any]:
     from chalicelib.core.batch import process_sqs_batch
     from chalicelib.core.timers import dispatch
+    from chalicelib.reservations import timers as _reservation_timers  # noqa: F401
 
     return process_sqs_batch(event.to_dict(), event.context, dispatch)

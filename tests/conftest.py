@@ -7,6 +7,7 @@ models read the table name and endpoint from the environment when they are defin
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -86,11 +87,10 @@ def client(aws: Any) -> Iterator[Any]:
 @pytest.fixture
 def login(client: Any) -> Any:
     """login("demo-admin") -> bearer headers for that WeChat code's user (codes are single-use)."""
-    counter = {"n": 0}
 
     def _login(code: str | None = None) -> dict[str, str]:
-        counter["n"] += 1
-        response = post_json(client, "/api/auth/login", {"code": code or f"customer-{os.getpid()}-{counter['n']}"})
+        # The sandbox lives for the whole process and codes are single-use: default codes never repeat.
+        response = post_json(client, "/api/auth/login", {"code": code or f"customer-{uuid.uuid4().hex}"})
         assert response.status_code == 200, response.json_body
         return {"Authorization": f"Bearer {response.json_body['token']}"}
 

@@ -20,6 +20,12 @@ class Settings:
     wechat_secret: str
     session_ttl_seconds: int
     default_timezone: str
+    # Pickup reservations: how long units are held, and how many open holds a user may have per product.
+    reservation_hold_hours: int = 24
+    reservation_limit_per_product: int = 2
+    # The mini program's own merchant (one WeChat appid = one brand): whose loyalty programme a
+    # customer sees when a loyalty route names no merchant.
+    default_merchant_id: str = "m-demo"
 
 
 def _env(name: str, default: str) -> str:
@@ -40,6 +46,9 @@ def settings() -> Settings:
         wechat_secret=_env("WECHAT_SECRET", "local-secret"),
         session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
         default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
+        reservation_hold_hours=int(_env("RESERVATION_HOLD_HOURS", "24")),
+        reservation_limit_per_product=int(_env("RESERVATION_LIMIT_PER_PRODUCT", "2")),
+        default_merchant_id=_env("DEFAULT_MERCHANT_ID", "m-demo"),
     )
 
 
@@ -59,3 +68,32 @@ def queue_url(suffix: str) -> str:
 
 def queue_arn(suffix: str) -> str:
     return provisioned(f"{suffix.upper()}_QUEUE_ARN")
+
+
+@dataclass(frozen=True)
+class WeChatPaySettings:
+    """Merchant credentials and the WeChat Pay public key; read per call (tests point them at a sandbox)."""
+
+    api_base: str
+    mchid: str
+    serial_no: str
+    private_key_pem: str
+    apiv3_key: str
+    platform_serial: str
+    platform_public_key_pem: str
+    notify_url: str
+    payment_timeout_seconds: int
+
+
+def wechatpay_settings() -> WeChatPaySettings:
+    return WeChatPaySettings(
+        api_base=_env("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
+        mchid=_env("WECHATPAY_MCHID", ""),
+        serial_no=_env("WECHATPAY_SERIAL_NO", ""),
+        private_key_pem=_env("WECHATPAY_PRIVATE_KEY", ""),
+        apiv3_key=_env("WECHATPAY_APIV3_KEY", ""),
+        platform_serial=_env("WECHATPAY_PLATFORM_SERIAL", ""),
+        platform_public_key_pem=_env("WECHATPAY_PLATFORM_PUBLIC_KEY", ""),
+        notify_url=_env("WECHATPAY_NOTIFY_URL", ""),
+        payment_timeout_seconds=int(_env("PAYMENT_TIMEOUT_SECONDS", "900")),
+    )

@@ -1,0 +1,264 @@
+"""Reservation items and their data access.
+
+- `RESERVATION#<id>` / `META`: the reservation; gsi1 = `STORE#<storeId>#RESERVATIONS` /
+  `<status>#<expiresAt>#<id>` (a store's reservations by status, soonest expiry first).
+- `USER#<userId>` / `RESERVATION#<createdAt>#<id>`: the customer's copy, changed in the same
+  transactions as the reservation, so "my reservations" is one Query.
+- `USER#<userId>` / `RESHOLD#<storeId>#<productId>`: `open_count`, the per-user-per-product guard.
+
+Every state change is one TransactWriteItems conditioned on `status = open`, which is what makes
+expiry, cancel and pickup exactly-once and mutually exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.catalog.models import ProductItem, product_key
+from chalicelib.core.errors import Conflict
+from chalicelib.data.table import ExpiringModel, TableModel, key
+
+OPEN = "open"
+PICKED_UP = "picked_up"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+STATUSES = (OPEN, PICKED_UP, CANCELLED, EXPIRED)
+
+USER_COPY_PREFIX = "RESERVATION#"
+HOLD_PREFIX = "RESHOLD#"
+
+
+class StoreReservationsIndex(GlobalSecondaryIndex["ReservationItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ReservationItem(ExpiringModel):
+    reservation_id = UnicodeAttribute()
+    store_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    product_name = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    quantity = NumberAttribute()
+    status = UnicodeAttribute()
+    pickup_code = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+    store_index = StoreReservationsIndex()
+
+
+class HoldItem(TableModel):
+    """How many open reservations a user holds for one product; the limit is its update condition."""
+
+    open_count = NumberAttribute(null=True)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    id: str
+    store_id: str
+    product_id: str
+    product_name: str
+    user_id: str
+    quantity: int
+    status: str
+    pickup_code: str
+    created_at: str
+    expires_at: str
+    updated_at: str
+
+
+def reservation_key(reservation_id: str) -> tuple[str, str]:
+    return key("RESERVATION", reservation_id), "META"
+
+
+def user_copy_key(user_id: str, created_at: str, reservation_id: str) -> tuple[str, str]:
+    return key("USER", user_id), f"{USER_COPY_PREFIX}{created_at}#{reservation_id}"
+
+
+def hold_key(user_id: str, store_id: str, product_id: str) -> tuple[str, str]:
+    return key("USER", user_id), f"{HOLD_PREFIX}{store_id}#{product_id}"
+
+
+def store_index_key(store_id: str) -> str:
+    return key("STORE", store_id, "RESERVATIONS")
+
+
+def store_index_sort(status: str, expires_at: str, reservation_id: str) -> str:
+    return f"{status}#{expires_at}#{reservation_id}"
+
+
+def _to_reservation(item: ReservationItem) -> Reservation:
+    return Reservation(
+        id=item.reservation_id,
+        store_id=item.store_id,
+        product_id=item.product_id,
+        product_name=item.product_name,
+        user_id=item.user_id,
+        quantity=int(item.quantity),
+        status=item.status,
+        pickup_code=item.pickup_code,
+        created_at=item.created_at,
+        expires_at=item.expires_at,
+        updated_at=item.updated_at,
+    )
+
+
+def _items(reservation: Reservation, ttl: int) -> tuple[ReservationItem, ReservationItem]:
+    fields: dict[str, Any] = {
+        "reservation_id": reservation.id,
+        "store_id": reservation.store_id,
+        "product_id": reservation.product_id,
+        "product_name": reservation.product_name,
+        "user_id": reservation.user_id,
+        "quantity": reservation.quantity,
+        "status": reservation.status,
+        "pickup_code": reservation.pickup_code,
+        "created_at": reservation.created_at,
+        "expires_at": reservation.expires_at,
+        "updated_at": reservation.updated_at,
+        "ttl": ttl,
+    }
+    pk, sk = reservation_key(reservation.id)
+    main = ReservationItem(
+        pk,
+        sk,
+        gsi1pk=store_index_key(reservation.store_id),
+        gsi1sk=store_index_sort(reservation.status, reservation.expires_at, reservation.id),
+        **fields,
+    )
+    upk, usk = user_copy_key(reservation.user_id, reservation.created_at, reservation.id)
+    return main, ReservationItem(upk, usk, **fields)
+
+
+def _connection() -> Connection:
+    return Connection(region=TableModel.Meta.region)
+
+
+def _failed(err: TransactWriteError) -> list[bool]:
+    return [r is not None and r.code == "ConditionalCheckFailed" for r in (err.cancellation_reasons or [])]
+
+
+class ReservationExists(Exception):
+    """The reservation id was already taken (an idempotent retry of the same request)."""
+
+
+def create(reservation: Reservation, *, limit: int, ttl: int) -> None:
+    """Takes the stock, counts the hold and writes the reservation in one transaction.
+
+    PynamoDB sends puts before updates, so cancellation reasons come back in the order
+    [reservation, user copy, product stock, hold count].
+    """
+    main, copy = _items(reservation, ttl)
+    ppk, psk = product_key(reservation.store_id, reservation.product_id)
+    hpk, hsk = hold_key(reservation.user_id, reservation.store_id, reservation.product_id)
+    quantity = reservation.quantity
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(main, condition=ReservationItem.pk.does_not_exist())
+            tx.save(copy, condition=ReservationItem.pk.does_not_exist())
+            tx.update(
+                ProductItem(ppk, psk),
+                actions=[ProductItem.stock.add(-quantity)],
+                condition=ProductItem.pk.exists() & (ProductItem.stock >= quantity),
+            )
+            tx.update(
+                HoldItem(hpk, hsk),
+                actions=[HoldItem.open_count.add(1)],
+                condition=HoldItem.open_count.does_not_exist() | (HoldItem.open_count < limit),
+            )
+    except TransactWriteError as err:
+        failed = _failed(err)
+        if any(failed[:2]):
+            raise ReservationExists(reservation.id) from None
+        if len(failed) > 2 and failed[2]:
+            raise Conflict("Not enough stock to reserve.", code="OUT_OF_STOCK") from None
+        if len(failed) > 3 and failed[3]:
+            raise Conflict(
+                f"You already hold {limit} open reservations for this product.", code="RESERVATION_LIMIT"
+            ) from None
+        raise
+
+
+def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_code: str | None = None) -> bool:
+    """open -> new_status in one transaction conditioned on status=open; False if it was not open.
+
+    Expiry and cancel put the units back on the shelf; a pickup sells them, so stock is untouched.
+    """
+    pk, sk = reservation_key(reservation.id)
+    upk, usk = user_copy_key(reservation.user_id, reservation.created_at, reservation.id)
+    hpk, hsk = hold_key(reservation.user_id, reservation.store_id, reservation.product_id)
+    open_condition = ReservationItem.status == OPEN
+    if pickup_code is not None:
+        open_condition = open_condition & (ReservationItem.pickup_code == pickup_code)
+    actions: list[Action] = [ReservationItem.status.set(new_status), ReservationItem.updated_at.set(now_iso)]
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.update(
+                ReservationItem(pk, sk),
+                actions=[
+                    *actions,
+                    ReservationItem.gsi1sk.set(store_index_sort(new_status, reservation.expires_at, reservation.id)),
+                ],
+                condition=open_condition,
+            )
+            tx.update(ReservationItem(upk, usk), actions=actions, condition=ReservationItem.pk.exists())
+            tx.update(HoldItem(hpk, hsk), actions=[HoldItem.open_count.add(-1)])
+            if new_status != PICKED_UP:
+                ppk, psk = product_key(reservation.store_id, reservation.product_id)
+                tx.update(
+                    ProductItem(ppk, psk),
+                    actions=[ProductItem.stock.add(reservation.quantity)],
+                    condition=ProductItem.pk.exists(),
+                )
+    except TransactWriteError as err:
+        failed = _failed(err)
+        if failed and failed[0]:
+            return False
+        raise
+    return True
+
+
+def get(reservation_id: str) -> Reservation | None:
+    pk, sk = reservation_key(reservation_id)
+    try:
+        return _to_reservation(ReservationItem.get(pk, sk, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def of_user(user_id: str, status: str | None, limit: int) -> list[Reservation]:
+    """The customer's reservations, newest first: one Query of their partition."""
+    items = ReservationItem.query(
+        key("USER", user_id),
+        ReservationItem.sk.startswith(USER_COPY_PREFIX),
+        filter_condition=(ReservationItem.status == status) if status else None,
+        scan_index_forward=False,
+        consistent_read=True,
+        limit=limit,
+        page_size=limit,
+    )
+    return [_to_reservation(i) for i in items]
+
+
+def of_store(store_id: str, status: str | None, limit: int) -> list[Reservation]:
+    """A store's reservations (optionally one status), soonest expiry first: one gsi1 Query."""
+    condition = ReservationItem.gsi1sk.startswith(f"{status}#") if status else None
+    items = ReservationItem.store_index.query(store_index_key(store_id), condition, limit=limit, page_size=limit)
+    return [_to_reservation(i) for i in items]
