@@ -8,10 +8,7 @@
 
 from __future__ import annotations
 
-import functools
-
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -19,7 +16,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.assistance.rules import Message, Request, Status
-from chalicelib.data.table import TableModel, key
+from chalicelib.data.table import TableModel, connection, key
 
 MESSAGE_PREFIX = "MSG#"
 
@@ -207,11 +204,6 @@ def give_feedback(request: Request, rating: int, comment: str, at: str) -> bool:
     return True
 
 
-@functools.cache
-def _connection() -> Connection:
-    return Connection(region=TableModel.Meta.region)
-
-
 def add_message(message: Message) -> bool:
     """Marker + message in one transaction; False when this message id was already stored."""
     marker = MessageMarker(
@@ -229,7 +221,7 @@ def add_message(message: Message) -> bool:
         created_at=message.created_at,
     )
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.save(marker, condition=MessageMarker.pk.does_not_exist())
             tx.save(item)
     except TransactWriteError as err:

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import TableModel, key
+from chalicelib.data.table import TableModel, connection, key
 from chalicelib.loyalty.rules import RewardOffer
 
 REWARD_PREFIX = "REWARD#"
@@ -117,10 +116,6 @@ def reward_key(merchant_id: str, reward_id: str) -> tuple[str, str]:
     return key("MERCHANT", merchant_id), REWARD_PREFIX + reward_id
 
 
-def _connection() -> Connection:
-    return Connection(region=TableModel.Meta.region)
-
-
 def _failed(err: TransactWriteError) -> list[bool]:
     return [r is not None and r.code == "ConditionalCheckFailed" for r in (err.cancellation_reasons or [])]
 
@@ -176,7 +171,7 @@ def credit(user_id: str, merchant_id: str, entry: LedgerEntry, month: str) -> bo
     pk, sk = member_key(user_id, merchant_id)
     bucket = MemberItem.earned[month]
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
             tx.update(
                 MemberItem(pk, sk),
@@ -206,7 +201,7 @@ def redeem(user_id: str, merchant_id: str, reward_id: str, cost: int, entry: Led
     pk, sk = member_key(user_id, merchant_id)
     rpk, rsk = reward_key(merchant_id, reward_id)
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
             tx.update(
                 MemberItem(pk, sk),

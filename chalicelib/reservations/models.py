@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -24,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.catalog.models import ProductItem, product_key
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import ExpiringModel, TableModel, key
+from chalicelib.data.table import ExpiringModel, TableModel, connection, key
 
 OPEN = "open"
 PICKED_UP = "picked_up"
@@ -147,10 +146,6 @@ def _items(reservation: Reservation, ttl: int) -> tuple[ReservationItem, Reserva
     return main, ReservationItem(upk, usk, **fields)
 
 
-def _connection() -> Connection:
-    return Connection(region=TableModel.Meta.region)
-
-
 def _failed(err: TransactWriteError) -> list[bool]:
     return [r is not None and r.code == "ConditionalCheckFailed" for r in (err.cancellation_reasons or [])]
 
@@ -170,7 +165,7 @@ def create(reservation: Reservation, *, limit: int, ttl: int) -> None:
     hpk, hsk = hold_key(reservation.user_id, reservation.store_id, reservation.product_id)
     quantity = reservation.quantity
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.save(main, condition=ReservationItem.pk.does_not_exist())
             tx.save(copy, condition=ReservationItem.pk.does_not_exist())
             tx.update(
@@ -209,7 +204,7 @@ def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_cod
         open_condition = open_condition & (ReservationItem.pickup_code == pickup_code)
     actions: list[Action] = [ReservationItem.status.set(new_status), ReservationItem.updated_at.set(now_iso)]
     try:
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.update(
                 ReservationItem(pk, sk),
                 actions=[

@@ -9,17 +9,15 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.table import ExpiringModel, TableModel, key
+from chalicelib.data.table import ExpiringModel, connection, key
 from chalicelib.storequeue.rules import QueueDay, Ticket, TicketStatus
 
 DAY_PREFIX = "QUEUEDAY#"
@@ -86,18 +84,12 @@ def _to_ticket(item: TicketItem) -> Ticket:
     )
 
 
-@functools.cache
-def _connection() -> Connection:
-    """One client per process: building a botocore client costs a quarter of a second."""
-    return Connection(region=TableModel.Meta.region)
-
-
 def _transact(build: Callable[[TransactWrite], None]) -> list[str | None] | None:
     """Run one TransactWriteItems; None on success, else each action's cancellation code.
     A TransactionConflict (another transaction on the same items in flight) is retried."""
     for attempt in range(TRANSACTION_ATTEMPTS):
         try:
-            with TransactWrite(connection=_connection()) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 build(tx)
         except TransactWriteError as err:
             codes = [r.code if r is not None else None for r in err.cancellation_reasons or []]
