@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
+from chalicelib.appointments.routes import bp as appointment_routes
 from chalicelib.assistance.routes import bp as assistance_routes
 from chalicelib.catalog.routes import bp as catalog_routes
 from chalicelib.core.config import settings
@@ -18,6 +19,7 @@ from chalicelib.identity.routes import bp as identity_routes
 from chalicelib.loyalty.routes import bp as loyalty_routes
 from chalicelib.navigation.routes import bp as navigation_routes
 from chalicelib.notifications.routes import bp as notification_routes
+from chalicelib.payments.routes import bp as payment_routes
 from chalicelib.reservations.routes import bp as reservation_routes
 from chalicelib.storequeue.routes import bp as storequeue_routes
 from chalicelib.stores.routes import bp as store_routes
@@ -32,6 +34,8 @@ app.register_blueprint(identity_routes)
 app.register_blueprint(store_routes)
 app.register_blueprint(catalog_routes)
 app.register_blueprint(notification_routes)
+app.register_blueprint(appointment_routes)
+app.register_blueprint(payment_routes)
 app.register_blueprint(reservation_routes)
 app.register_blueprint(loyalty_routes)
 app.register_blueprint(storequeue_routes)
@@ -45,6 +49,7 @@ def _queue(suffix: str) -> str:
 
 @app.on_sqs_message(queue=_queue(NOTIFICATIONS_QUEUE.suffix), batch_size=NOTIFICATIONS_QUEUE.batch_size)
 def notifications_consumer(event: Any) -> dict[str, Any]:
+    import chalicelib.notifications.channels  # noqa: F401
     from chalicelib.core.batch import process_sqs_batch
     from chalicelib.notifications.consumer import handle
 
@@ -61,6 +66,8 @@ def points_consumer(event: Any) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=_queue(TIMERS_QUEUE.suffix), batch_size=TIMERS_QUEUE.batch_size)
 def timers_consumer(event: Any) -> dict[str, Any]:
+    import chalicelib.appointments.timers
+    import chalicelib.payments.timers  # noqa: F401
     from chalicelib.core.batch import process_sqs_batch
     from chalicelib.core.timers import dispatch
     from chalicelib.reservations import timers as _reservation_timers  # noqa: F401

@@ -11,7 +11,7 @@ from chalicelib.core.auth import Role
 from chalicelib.identity.models import IdentityStore
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
-from devstack import demo_loyalty
+from devstack import demo_appointments, demo_loyalty
 
 MERCHANT_ID = "m-demo"
 ADMIN_OPENID = "openid-demo-admin"
@@ -210,3 +210,4 @@ def seed(now: datetime) -> None:
         store_ids=[s[0] for s in STORES],
     )
     demo_loyalty.seed(now)
+    demo_appointments.seed(now)

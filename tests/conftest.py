@@ -35,6 +35,15 @@ def pytest_configure(config: pytest.Config) -> None:
             "TABLE_NAME": f"{PREFIX}-table",
         }
     )
+    # WeChat Pay talks to the sandbox; tests that need callbacks delivered point the notify URL at a
+    # real HTTP server of the app (see tests/flows/test_booking_payment_flow.py).
+    os.environ.update(
+        {
+            **sandbox.pay.env(),
+            "WECHATPAY_API_BASE": sandbox.base_url,
+            "WECHATPAY_NOTIFY_URL": "http://127.0.0.1:9/api/payments/wechat/notify",
+        }
+    )
     _state.update(aws=aws, sandbox=sandbox)
 
 

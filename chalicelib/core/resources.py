@@ -92,11 +92,23 @@ NOTIFICATIONS_QUEUE = QueueSpec("notifications", visibility_timeout_seconds=60, 
 # EventBridge Scheduler one-time schedules (expiries, reminders) deliver here; see core/timers.py.
 TIMERS_QUEUE = QueueSpec("timers", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
 
+
+def _booking_definition(refs: ResourceRefs) -> dict[str, Any]:
+    from chalicelib.appointments.saga import booking_definition  # the saga lives with its area
+
+    return booking_definition(refs)
+
+
+# book -> await payment -> confirm -> reminders -> notify; ARN reaches functions as BOOKING_STATE_MACHINE_ARN.
+BOOKING_MACHINE = StateMachineSpec(name="booking", definition=_booking_definition)
+
+
 STACK = StackSpec(
     table=TABLE,
     queues=(POINTS_QUEUE, NOTIFICATIONS_QUEUE, TIMERS_QUEUE),
     scheduler_group_suffix="schedules",
     ses_sender="reports@o2o.example.com",
+    state_machines=(BOOKING_MACHINE,),
 )
 
 

@@ -3,17 +3,50 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from devstack.wechat_sandbox.login import LoginService
+from devstack.wechat_sandbox.messages import MessageService
+from devstack.wechat_sandbox.pay import PayService
 
 # A handler gets (query params, raw body, headers) and returns (status, headers, body bytes).
+# Path parameters of a pattern route ("/v3/x/{id}") are merged into the query params.
 Reply = tuple[int, dict[str, str], bytes]
 Handler = Callable[[dict[str, str], bytes, dict[str, str]], Reply]
+
+
+@dataclass(frozen=True)
+class SandboxRequest:
+    """Everything about one request, for handlers that need more than params (e.g. signature checks)."""
+
+    method: str
+    target: str  # the raw request target, path + "?" + query: what WeChat Pay signatures cover
+    path: str
+    query: dict[str, str]
+    params: dict[str, str]  # from {name} segments of the route pattern
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str:
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), "")
+
+
+RequestHandler = Callable[[SandboxRequest], Reply]
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    parts = _PARAM.split(pattern)
+    # split() alternates literal text and parameter names.
+    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^/]+)" for i, p in enumerate(parts))
+    return re.compile(f"^{regex}$")
 
 
 def json_reply(body: Any, status: int = 200) -> Reply:
@@ -24,14 +57,36 @@ class WeChatSandbox:
     def __init__(self, appid: str, secret: str, port: int = 0, host: str = "127.0.0.1") -> None:
         self.appid = appid
         self.login = LoginService(appid, secret)
-        self.routes: dict[tuple[str, str], Handler] = {}
+        self.routes: dict[tuple[str, str], RequestHandler] = {}
+        self._patterns: list[tuple[str, re.Pattern[str], RequestHandler]] = []
         self.route("GET", "/sns/jscode2session", lambda q, _b, _h: json_reply(self.login.code2session(q)))
+        self.pay = PayService(appid)
+        self.pay.register(self)
+        self.messages = MessageService(appid, secret)
+        self.messages.register(self)
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     def route(self, method: str, path: str, handler: Handler) -> None:
-        self.routes[(method, path)] = handler
+        self.route_request(method, path, lambda r: handler({**r.query, **r.params}, r.body, r.headers))
+
+    def route_request(self, method: str, path: str, handler: RequestHandler) -> None:
+        """Register a handler; `{name}` segments in `path` match one path segment each."""
+        if _PARAM.search(path):
+            self._patterns.append((method, _compile(path), handler))
+        else:
+            self.routes[(method, path)] = handler
+
+    def resolve(self, method: str, path: str) -> tuple[RequestHandler, dict[str, str]] | None:
+        exact = self.routes.get((method, path))
+        if exact is not None:
+            return exact, {}
+        for route_method, pattern, handler in self._patterns:
+            match = pattern.match(path) if route_method == method else None
+            if match:
+                return handler, {k: unquote(v) for k, v in match.groupdict().items()}
+        return None
 
     @property
     def port(self) -> int:
@@ -58,12 +113,21 @@ class WeChatSandbox:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                handler = sandbox.routes.get((method, parts.path))
-                if handler is None:
+                found = sandbox.resolve(method, parts.path)
+                if found is None:
                     status, headers, payload = json_reply({"errcode": 404, "errmsg": "no such api"}, 404)
                 else:
-                    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-                    status, headers, payload = handler(query, body, {k: v for k, v in self.headers.items()})
+                    handler, params = found
+                    request = SandboxRequest(
+                        method=method,
+                        target=self.path,
+                        path=parts.path,
+                        query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+                        params=params,
+                        body=body,
+                        headers={k: v for k, v in self.headers.items()},
+                    )
+                    status, headers, payload = handler(request)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -76,6 +140,12 @@ class WeChatSandbox:
 
             def do_POST(self) -> None:
                 self._dispatch("POST")
+
+            def do_PUT(self) -> None:
+                self._dispatch("PUT")
+
+            def do_DELETE(self) -> None:
+                self._dispatch("DELETE")
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: the stack logs its own lines
                 return

@@ -1,0 +1,1 @@
+"""Appointments: services, staff schedules, slot claims, booking, reminders and analytics."""

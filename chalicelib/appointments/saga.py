@@ -1,0 +1,222 @@
+"""The booking saga: a Step Functions Standard workflow built only from direct service integrations.
+
+    Route (Choice) --free--> ScheduleReminders -> Notify -> done
+          |paid
+          v
+    SchedulePaymentTimeout -> AwaitPayment (sqs:sendMessage.waitForTaskToken)
+          -> Confirm (dynamodb:updateItem IF status = pending_payment)
+          -> ScheduleReminders (Map of scheduler:createSchedule) -> Notify (sqs:sendMessage)
+
+Any failure of AwaitPayment (payment timer fired, payment failed or closed, the Task's own
+TimeoutSeconds) or of Confirm (the appointment is no longer pending) goes to Compensate, which
+hands the undo (expire + release the slot + close or refund the payment) to the appointments
+area's `booking_payment_failed` timer kind, then fails the execution.
+
+The payment window is an EventBridge Scheduler timer rather than only the Task's TimeoutSeconds:
+the timer closes the WeChat order before failing the task (so nobody can pay a released slot),
+and the local event runner fires it on its clock, which makes the timeout testable. The Task's
+TimeoutSeconds (window + grace) is only the guard for a lost timer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.core import aws
+from chalicelib.core.clock import clock
+from chalicelib.core.config import provisioned, wechatpay_settings
+from chalicelib.core.resources import NOTIFICATIONS_QUEUE, TIMERS_QUEUE, ResourceRefs
+from chalicelib.core.timers import timer_name
+from chalicelib.notifications.publisher import Notification
+
+REMINDER_TIMER = "appointment_reminder"
+PAYMENT_TIMEOUT_TIMER = "payment_timeout"  # registered by chalicelib.payments.timers
+COMPENSATION_KIND = "booking_payment_failed"
+# How long past the payment window the Task itself gives up if the timer never fired.
+AWAIT_GRACE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Reminder:
+    name: str  # e.g. "24h"; the schedule is appointment_reminder-<appointmentId>-<name>
+    at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def _at(when: datetime) -> str:
+    return f"at({when.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
+
+
+def _timer(kind: str, key: str, when: datetime, payload: dict[str, Any]) -> dict[str, str]:
+    """A one-time schedule exactly as core.timers.schedule_timer would create it."""
+    return {
+        "Name": timer_name(kind, key),
+        "ScheduleExpression": _at(when),
+        "Input": json.dumps({"kind": kind, "key": key, "payload": payload}, ensure_ascii=False),
+    }
+
+
+def booking_input(
+    appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], notification: Notification, now: datetime
+) -> dict[str, Any]:
+    timeout = wechatpay_settings().payment_timeout_seconds
+    message = asdict(notification)
+    message["channels"] = list(notification.channels)  # the body notifications.publisher.publish sends
+    data: dict[str, Any] = {
+        "appointmentId": appointment_id,
+        "outTradeNo": out_trade_no,
+        "awaitTimeoutSeconds": timeout + AWAIT_GRACE_SECONDS,
+        # A reminder already due (a booking made for an hour from now has no 2 h reminder) is dropped.
+        "reminders": [
+            _timer(REMINDER_TIMER, f"{appointment_id}-{r.name}", r.at, r.payload) for r in reminders if r.at > now
+        ],
+        "notification": json.dumps(message, ensure_ascii=False),
+    }
+    if out_trade_no is not None:
+        data["paymentTimer"] = _timer(PAYMENT_TIMEOUT_TIMER, out_trade_no, now + timedelta(seconds=timeout), {})
+    return data
+
+
+def start_booking(
+    appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], notification: Notification
+) -> str:
+    """Starts the saga named after the appointment (a repeat start is a no-op); returns the execution ARN."""
+    machine_arn = provisioned("BOOKING_STATE_MACHINE_ARN")
+    sfn = aws.client("stepfunctions")
+    payload = booking_input(appointment_id, out_trade_no, reminders, notification, clock().now())
+    try:
+        return str(
+            sfn.start_execution(stateMachineArn=machine_arn, name=appointment_id, input=json.dumps(payload))[
+                "executionArn"
+            ]
+        )
+    except sfn.exceptions.ExecutionAlreadyExists:
+        return execution_arn(machine_arn, appointment_id)
+
+
+def execution_arn(machine_arn: str, appointment_id: str) -> str:
+    return f"{machine_arn.replace(':stateMachine:', ':execution:')}:{appointment_id}"
+
+
+def _create_schedule(refs: ResourceRefs, source: str, next_state: str | None) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:scheduler:createSchedule",
+        "Parameters": {
+            "Name.$": f"{source}.Name",
+            "GroupName": refs.scheduler_group,
+            "ScheduleExpression.$": f"{source}.ScheduleExpression",
+            "ScheduleExpressionTimezone": "UTC",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "ActionAfterCompletion": "DELETE",
+            "Target": {
+                "Arn": refs.queue_arns[TIMERS_QUEUE.suffix],
+                "RoleArn": refs.scheduler_role_arn,
+                "Input.$": f"{source}.Input",
+            },
+        },
+        "ResultPath": None,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}],
+    }
+    if next_state is None:
+        state["End"] = True
+    else:
+        state["Next"] = next_state
+    return state
+
+
+def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
+    timers_queue = refs.queue_urls[TIMERS_QUEUE.suffix]
+    to_compensate = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Compensate"}]
+    schedule_timeout = _create_schedule(refs, "$.paymentTimer", "AwaitPayment")
+    schedule_timeout["Catch"] = to_compensate
+    reminder = _create_schedule(refs, "$", None)
+    return {
+        "Comment": "Booking: await payment -> confirm -> reminders -> notify; compensate on failure.",
+        "StartAt": "Route",
+        "States": {
+            "Route": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.outTradeNo", "IsNull": True, "Next": "ScheduleReminders"}],
+                "Default": "SchedulePaymentTimeout",
+            },
+            "SchedulePaymentTimeout": schedule_timeout,
+            "AwaitPayment": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {
+                    "QueueUrl": timers_queue,
+                    "MessageBody": {
+                        "kind": "payment_await",
+                        "key.$": "$.outTradeNo",
+                        "payload": {"taskToken.$": "$$.Task.Token"},
+                    },
+                },
+                "TimeoutSecondsPath": "$.awaitTimeoutSeconds",
+                "ResultPath": "$.payment",
+                "Catch": to_compensate,
+                "Next": "Confirm",
+            },
+            "Confirm": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:updateItem",
+                "Parameters": {
+                    "TableName": refs.table_name,
+                    "Key": {"pk": {"S.$": "States.Format('APPT#{}', $.appointmentId)"}, "sk": {"S": "APPT"}},
+                    "UpdateExpression": "SET #status = :confirmed",
+                    "ConditionExpression": "#status = :pending",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {
+                        ":confirmed": {"S": "confirmed"},
+                        ":pending": {"S": "pending_payment"},
+                    },
+                },
+                "ResultPath": None,
+                "Catch": to_compensate,
+                "Next": "ScheduleReminders",
+            },
+            "ScheduleReminders": {
+                "Type": "Map",
+                "ItemsPath": "$.reminders",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "CreateReminder",
+                    "States": {"CreateReminder": reminder},
+                },
+                "ResultPath": None,
+                # The booking stands even if a reminder cannot be scheduled; the notice still goes out.
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.reminderError", "Next": "Notify"}],
+                "Next": "Notify",
+            },
+            "Notify": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {
+                    "QueueUrl": refs.queue_urls[NOTIFICATIONS_QUEUE.suffix],
+                    "MessageBody.$": "$.notification",
+                },
+                "ResultPath": None,
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}],
+                "End": True,
+            },
+            "Compensate": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {
+                    "QueueUrl": timers_queue,
+                    "MessageBody": {
+                        "kind": COMPENSATION_KIND,
+                        "key.$": "$.appointmentId",
+                        "payload": {"outTradeNo.$": "$.outTradeNo", "error.$": "$.error.Error"},
+                    },
+                },
+                "ResultPath": None,
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 5, "BackoffRate": 2}],
+                "Next": "BookingFailed",
+            },
+            "BookingFailed": {"Type": "Fail", "Error": "BookingPaymentFailed", "Cause": "payment not completed"},
+        },
+    }

@@ -1,0 +1,33 @@
+"""Timer kinds of the appointments area, run by the timers queue consumer.
+
+appointment_reminder: an EventBridge Scheduler one-time schedule (created by the booking saga or
+on reschedule) whose payload names the start it was planned for; a moved or cancelled booking
+ignores it. booking_payment_failed: the booking saga's compensation message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.appointments import service
+from chalicelib.core.clock import clock
+from chalicelib.core.observability import logger
+from chalicelib.core.timers import register_timer
+
+BOOKING_PAYMENT_FAILED = "booking_payment_failed"
+_effects = service.AwsEffects()
+
+
+def on_appointment_reminder(key: str, payload: dict[str, Any]) -> None:
+    appointment_id = str(payload.get("appointmentId") or key.rsplit("-", 1)[0])
+    if not service.send_reminder(appointment_id, payload, clock().now(), _effects):
+        logger.info("reminder skipped: booking cancelled, moved or over", appointment_id=appointment_id)
+
+
+def on_booking_payment_failed(appointment_id: str, payload: dict[str, Any]) -> None:
+    outcome = service.payment_failed(appointment_id, payload, clock().now(), _effects)
+    logger.info("booking compensation", appointment_id=appointment_id, outcome=outcome, error=payload.get("error"))
+
+
+register_timer(service.REMINDER_TIMER, on_appointment_reminder)
+register_timer(BOOKING_PAYMENT_FAILED, on_booking_payment_failed)

@@ -1,0 +1,143 @@
+"""Delivery channels beyond the inbox: WeChat subscribe messages, SMS (SNS) and email (SES).
+
+Importing this module registers them with the notifications consumer. A sender raises to have
+its channel retried (the consumer releases its claim); a recipient who cannot be reached on a
+channel (no phone, refused subscription) is skipped, not retried.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from typing import Any
+
+from chalicelib.core import aws
+from chalicelib.core.config import settings
+from chalicelib.core.errors import UpstreamUnavailable
+from chalicelib.core.observability import logger
+from chalicelib.core.resources import STACK
+from chalicelib.notifications.consumer import register_channel
+
+WECHAT, SMS, EMAIL = "wechat", "sms", "email"
+_TOKEN_STALE = {40001, 40014, 42001}  # WeChat: invalid / expired access_token
+_NOT_DELIVERABLE = {43101, 40003}  # refused the subscription; no such openid
+_token_lock = threading.Lock()
+_token: dict[str, Any] = {}
+
+
+def template_id(kind: str) -> str:
+    """Subscribe-message template per notification kind, set per deployment in the environment."""
+    return os.environ.get(f"WECHAT_TEMPLATE_{kind.upper()}", f"tmpl-{kind}")
+
+
+def _access_token(force: bool = False) -> str:
+    from chalicelib.wechat.http import get_json
+
+    with _token_lock:
+        if not force and _token.get("value") and _token.get("expires", 0) > time.time() + 60:
+            return str(_token["value"])
+        cfg = settings()
+        body = get_json(
+            f"{cfg.wechat_api_base}/cgi-bin/token",
+            {"grant_type": "client_credential", "appid": cfg.wechat_appid, "secret": cfg.wechat_secret},
+        )
+        if not body.get("access_token"):
+            raise UpstreamUnavailable(f"WeChat access_token failed (errcode {body.get('errcode')}).")
+        _token.update(value=str(body["access_token"]), expires=time.time() + int(body.get("expires_in", 7200)))
+        return str(_token["value"])
+
+
+def _openid(user_id: str) -> str | None:
+    from pynamodb.exceptions import DoesNotExist
+
+    from chalicelib.identity.models import UserItem, user_key
+
+    try:
+        return str(UserItem.get(*user_key(user_id)).openid)
+    except DoesNotExist:
+        return None
+
+
+def subscribe_payload(message: dict[str, Any], openid: str) -> dict[str, Any]:
+    data = dict(message.get("data") or {})
+    when = " ".join(str(data[k]) for k in ("date", "timeSlot") if data.get(k))
+    fields = {
+        "thing1": str(data.get("serviceName") or message.get("title", ""))[:20],
+        "time2": when or str(message.get("title", ""))[:20],
+        "thing3": str(message.get("body", ""))[:20],
+    }
+    return {
+        "touser": openid,
+        "template_id": template_id(str(message.get("kind", ""))),
+        "page": data.get("page") or "/pages/index/index",
+        "data": {name: {"value": value} for name, value in fields.items()},
+        "miniprogram_state": "formal" if settings().stage == "prod" else "developer",
+    }
+
+
+def _post_subscribe(payload: dict[str, Any], token: str) -> dict[str, Any]:
+    import urllib3
+
+    from chalicelib.wechat.http import pool
+
+    url = f"{settings().wechat_api_base}/cgi-bin/message/subscribe/send?access_token={token}"
+    try:
+        response = pool().request(
+            "POST",
+            url,
+            body=json.dumps(payload, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        body = json.loads(response.data or b"{}")
+    except (urllib3.exceptions.HTTPError, ValueError) as err:
+        raise UpstreamUnavailable(f"WeChat subscribe message failed: {err.__class__.__name__}") from err
+    return body if isinstance(body, dict) else {}
+
+
+def send_wechat(message: dict[str, Any]) -> None:
+    openid = _openid(str(message["user_id"]))
+    if openid is None:
+        logger.warning("no openid for subscribe message", user_id=message["user_id"])
+        return
+    payload = subscribe_payload(message, openid)
+    body = _post_subscribe(payload, _access_token())
+    if int(body.get("errcode") or 0) in _TOKEN_STALE:
+        body = _post_subscribe(payload, _access_token(force=True))
+    errcode = int(body.get("errcode") or 0)
+    if errcode in _NOT_DELIVERABLE:
+        logger.info("subscribe message not deliverable", errcode=errcode, user_id=message["user_id"])
+        return
+    if errcode != 0:
+        raise UpstreamUnavailable(f"WeChat subscribe message failed (errcode {errcode}).")
+
+
+def send_sms(message: dict[str, Any]) -> None:
+    phone = (message.get("data") or {}).get("phone")
+    if not phone:
+        return
+    aws.client("sns").publish(
+        PhoneNumber=f"+86{phone}",
+        Message=f"【预约】{message.get('title', '')}：{message.get('body', '')}",
+        MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+    )
+
+
+def send_email(message: dict[str, Any]) -> None:
+    address = (message.get("data") or {}).get("email")
+    if not address:
+        return
+    aws.client("ses").send_email(
+        Source=STACK.ses_sender,
+        Destination={"ToAddresses": [address]},
+        Message={
+            "Subject": {"Data": str(message.get("title", "")), "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": str(message.get("body", "")), "Charset": "UTF-8"}},
+        },
+    )
+
+
+register_channel(WECHAT, send_wechat)
+register_channel(SMS, send_sms)
+register_channel(EMAIL, send_email)

@@ -1,0 +1,119 @@
+"""A thin WeChat Pay v3 merchant client: signed requests, verified responses, one pooled connection.
+
+Every request is signed with the merchant key (WECHATPAY2-SHA256-RSA2048) and every response's
+Wechatpay-* signature is checked against the WeChat Pay public key before its body is trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import urllib3
+
+from chalicelib.core.config import WeChatPaySettings, wechatpay_settings
+from chalicelib.core.errors import UpstreamUnavailable
+from chalicelib.payments import signing
+from chalicelib.wechat.http import pool
+
+
+class WeChatPayError(Exception):
+    """WeChat Pay answered 4xx/5xx with its {"code","message"} body."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Refund:
+    out_refund_no: str
+    refund_id: str
+    status: str  # SUCCESS | CLOSED | PROCESSING | ABNORMAL
+
+
+class WeChatPayClient:
+    def __init__(self, config: WeChatPaySettings | None = None) -> None:
+        self.config = config or wechatpay_settings()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        cfg = self.config
+        # Serialise once: the signed bytes must be exactly the sent bytes.
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode() if body is not None else b""
+        headers = {
+            "Authorization": signing.authorization_header(
+                cfg.mchid, cfg.serial_no, cfg.private_key_pem, method, path, raw, int(time.time())
+            ),
+            "Accept": "application/json",
+            "User-Agent": "o2o-backend/1.0",
+        }
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = pool().request(method, cfg.api_base + path, body=raw or None, headers=headers)
+        except urllib3.exceptions.HTTPError as err:
+            raise UpstreamUnavailable(f"WeChat Pay is unreachable: {err.__class__.__name__}") from err
+        data = response.data or b""
+        try:
+            signing.verify_wechatpay_headers(
+                response.headers, data, cfg.platform_public_key_pem, cfg.platform_serial, time.time()
+            )
+        except signing.SignatureError as err:
+            raise UpstreamUnavailable(f"WeChat Pay response failed verification: {err}") from err
+        try:
+            parsed = json.loads(data) if data else {}
+        except ValueError as err:
+            raise UpstreamUnavailable("WeChat Pay answered with a body that is not JSON.") from err
+        if response.status >= 400:
+            raise WeChatPayError(response.status, str(parsed.get("code", "")), str(parsed.get("message", "")))
+        return response.status, parsed if isinstance(parsed, dict) else {}
+
+    def jsapi_prepay(
+        self, appid: str, out_trade_no: str, amount_fen: int, description: str, openid: str, notify_url: str
+    ) -> str:
+        _, body = self._call(
+            "POST",
+            "/v3/pay/transactions/jsapi",
+            {
+                "appid": appid,
+                "mchid": self.config.mchid,
+                "description": description[:127],
+                "out_trade_no": out_trade_no,
+                "notify_url": notify_url,
+                "amount": {"total": amount_fen, "currency": "CNY"},
+                "payer": {"openid": openid},
+            },
+        )
+        prepay_id = body.get("prepay_id")
+        if not prepay_id:
+            raise UpstreamUnavailable("WeChat Pay prepay returned no prepay_id.")
+        return str(prepay_id)
+
+    def query(self, out_trade_no: str) -> dict[str, Any]:
+        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}?mchid={quote(self.config.mchid)}"
+        return self._call("GET", path)[1]
+
+    def close(self, out_trade_no: str) -> None:
+        self._call(
+            "POST",
+            f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}/close",
+            {"mchid": self.config.mchid},
+        )
+
+    def refund(self, out_trade_no: str, out_refund_no: str, refund_fen: int, total_fen: int, reason: str) -> Refund:
+        _, body = self._call(
+            "POST",
+            "/v3/refund/domestic/refunds",
+            {
+                "out_trade_no": out_trade_no,
+                "out_refund_no": out_refund_no,
+                "reason": reason[:80],
+                "amount": {"refund": refund_fen, "total": total_fen, "currency": "CNY"},
+            },
+        )
+        return Refund(out_refund_no, str(body.get("refund_id", "")), str(body.get("status", "")))

@@ -1,0 +1,194 @@
+"""The payment record, PAYMENT#<out_trade_no> / PAYMENT, and its only data access.
+
+Status moves NOTPAY -> SUCCESS -> REFUND or NOTPAY -> CLOSED, each step a conditional update, so
+a duplicated callback, a late timer or a racing request can never move it twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from chalicelib.core.clock import to_iso
+from chalicelib.data.table import TableModel, key
+
+NOTPAY = "NOTPAY"
+SUCCESS = "SUCCESS"
+CLOSED = "CLOSED"
+REFUND = "REFUND"
+
+
+class PaymentItem(TableModel):
+    status = UnicodeAttribute(null=True)
+    amount = NumberAttribute(null=True)  # fen
+    order_kind = UnicodeAttribute(null=True)
+    order_id = UnicodeAttribute(null=True)
+    appid = UnicodeAttribute(null=True)
+    mchid = UnicodeAttribute(null=True)
+    payer_user_id = UnicodeAttribute(null=True)
+    payer_openid = UnicodeAttribute(null=True)
+    prepay_id = UnicodeAttribute(null=True)
+    # Step Functions task token of the booking saga waiting on this payment.
+    task_token = UnicodeAttribute(null=True)
+    transaction_id = UnicodeAttribute(null=True)
+    refund_no = UnicodeAttribute(null=True)
+    refund_status = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+
+
+def payment_key(out_trade_no: str) -> tuple[str, str]:
+    return key("PAYMENT", out_trade_no), "PAYMENT"
+
+
+def _condition_failed(err: UpdateError) -> bool:
+    return err.cause_response_code == "ConditionalCheckFailedException"
+
+
+def get_payment(out_trade_no: str) -> PaymentItem | None:
+    try:
+        return PaymentItem.get(*payment_key(out_trade_no), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def open_payment(
+    out_trade_no: str,
+    amount_fen: int,
+    order_kind: str,
+    order_id: str,
+    appid: str,
+    mchid: str,
+    payer_user_id: str,
+    payer_openid: str,
+    now: datetime,
+) -> PaymentItem | None:
+    """Creates the NOTPAY record, or accepts an existing NOTPAY one for the same amount (a retry,
+    or the record the saga's token made first). None when it exists otherwise (other amount,
+    already paid or closed)."""
+    item = PaymentItem(*payment_key(out_trade_no))
+    try:
+        item.update(
+            actions=[
+                PaymentItem.status.set(PaymentItem.status | NOTPAY),
+                PaymentItem.amount.set(amount_fen),
+                PaymentItem.order_kind.set(order_kind),
+                PaymentItem.order_id.set(order_id),
+                PaymentItem.appid.set(appid),
+                PaymentItem.mchid.set(mchid),
+                PaymentItem.payer_user_id.set(payer_user_id),
+                PaymentItem.payer_openid.set(payer_openid),
+                PaymentItem.created_at.set(PaymentItem.created_at | to_iso(now)),
+                PaymentItem.updated_at.set(to_iso(now)),
+            ],
+            condition=(PaymentItem.status.does_not_exist() | (PaymentItem.status == NOTPAY))
+            & (PaymentItem.amount.does_not_exist() | (PaymentItem.amount == amount_fen)),
+        )
+    except UpdateError as err:
+        if _condition_failed(err):
+            return None
+        raise
+    return item
+
+
+def set_prepay_id(out_trade_no: str, prepay_id: str, now: datetime) -> str | None:
+    """Keeps the first prepay_id ever stored; None when the record is no longer NOTPAY."""
+    item = PaymentItem(*payment_key(out_trade_no))
+    try:
+        item.update(
+            actions=[
+                PaymentItem.prepay_id.set(PaymentItem.prepay_id | prepay_id),
+                PaymentItem.updated_at.set(to_iso(now)),
+            ],
+            condition=PaymentItem.status == NOTPAY,
+        )
+    except UpdateError as err:
+        if _condition_failed(err):
+            return None
+        raise
+    return item.prepay_id
+
+
+def attach_task_token(out_trade_no: str, task_token: str, now: datetime) -> str:
+    """Stores the saga's token while NOTPAY (creating the record if the customer has not asked
+    to pay yet); returns the status the record has afterwards."""
+    item = PaymentItem(*payment_key(out_trade_no))
+    try:
+        item.update(
+            actions=[
+                PaymentItem.task_token.set(task_token),
+                PaymentItem.status.set(PaymentItem.status | NOTPAY),
+                PaymentItem.created_at.set(PaymentItem.created_at | to_iso(now)),
+                PaymentItem.updated_at.set(to_iso(now)),
+            ],
+            condition=PaymentItem.status.does_not_exist() | (PaymentItem.status == NOTPAY),
+        )
+    except UpdateError as err:
+        if not _condition_failed(err):
+            raise
+        current = get_payment(out_trade_no)
+        return current.status if current is not None and current.status else CLOSED
+    return NOTPAY
+
+
+def mark_paid(out_trade_no: str, transaction_id: str, now: datetime) -> PaymentItem | None:
+    """NOTPAY -> SUCCESS; None when it was not NOTPAY (a duplicate callback, or closed first)."""
+    item = PaymentItem(*payment_key(out_trade_no))
+    try:
+        item.update(
+            actions=[
+                PaymentItem.status.set(SUCCESS),
+                PaymentItem.transaction_id.set(transaction_id),
+                PaymentItem.paid_at.set(to_iso(now)),
+                PaymentItem.updated_at.set(to_iso(now)),
+            ],
+            condition=PaymentItem.status == NOTPAY,
+        )
+    except UpdateError as err:
+        if _condition_failed(err):
+            return None
+        raise
+    return item
+
+
+def mark_closed(out_trade_no: str, now: datetime, create_if_absent: bool) -> PaymentItem | None:
+    """NOTPAY -> CLOSED (or a fresh CLOSED record, so a late pay request is refused);
+    None when there was nothing open to close."""
+    item = PaymentItem(*payment_key(out_trade_no))
+    open_now = PaymentItem.status == NOTPAY
+    try:
+        item.update(
+            actions=[
+                PaymentItem.status.set(CLOSED),
+                PaymentItem.created_at.set(PaymentItem.created_at | to_iso(now)),
+                PaymentItem.updated_at.set(to_iso(now)),
+            ],
+            condition=(PaymentItem.status.does_not_exist() | open_now) if create_if_absent else open_now,
+        )
+    except UpdateError as err:
+        if _condition_failed(err):
+            return None
+        raise
+    return item
+
+
+def mark_refunded(out_trade_no: str, out_refund_no: str, refund_status: str, now: datetime) -> bool:
+    item = PaymentItem(*payment_key(out_trade_no))
+    try:
+        item.update(
+            actions=[
+                PaymentItem.status.set(REFUND),
+                PaymentItem.refund_no.set(out_refund_no),
+                PaymentItem.refund_status.set(refund_status),
+                PaymentItem.updated_at.set(to_iso(now)),
+            ],
+            condition=PaymentItem.status.is_in(SUCCESS, REFUND),
+        )
+    except UpdateError as err:
+        if _condition_failed(err):
+            return False
+        raise
+    return True

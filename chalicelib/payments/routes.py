@@ -1,0 +1,26 @@
+"""POST /api/payments/wechat/notify: WeChat Pay's callback. No session: the signature is the auth."""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib.core.errors import DomainError
+from chalicelib.core.http import JSON_HEADERS, ApiBlueprint
+from chalicelib.core.observability import logger
+from chalicelib.payments import service
+
+bp = ApiBlueprint(__name__)
+
+
+@bp.route("/api/payments/wechat/notify", methods=["POST"], content_types=["application/json", "text/plain"])
+def wechat_notify() -> Response:
+    request = bp.request
+    try:
+        raw = request.raw_body or b""
+        result = service.handle_notification(request.headers, raw.encode() if isinstance(raw, str) else raw)
+    except DomainError as err:
+        # WeChat reads {"code":"FAIL"} and retries; our clients read {"error":{...}}.
+        body = {"code": "FAIL", "message": err.message, "error": {"code": err.code, "message": err.message}}
+        return Response(body=body, status_code=err.status, headers=JSON_HEADERS)
+    logger.info("WeChat Pay notification", changed=result.changed, detail=result.detail)
+    return Response(body="", status_code=204)

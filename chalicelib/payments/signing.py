@@ -1,0 +1,155 @@
+"""WeChat Pay v3 signatures and callback decryption (pure functions over `cryptography`).
+
+`cryptography` is imported inside each function: the API function imports this module at cold
+start, and only payment requests should pay for the RSA/AES machinery.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from functools import lru_cache
+from typing import Any
+
+SCHEMA = "WECHATPAY2-SHA256-RSA2048"
+# WeChat's rule: reject a response or callback whose timestamp is more than 5 minutes off.
+MAX_CLOCK_SKEW_SECONDS = 300
+
+
+class SignatureError(Exception):
+    """A signature, timestamp or ciphertext that does not check out."""
+
+
+def nonce(length: int = 32) -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+@lru_cache(maxsize=8)
+def _private_key(pem: str) -> Any:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    return load_pem_private_key(pem.encode(), password=None)
+
+
+@lru_cache(maxsize=8)
+def _public_key(pem: str) -> Any:
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    return load_pem_public_key(pem.encode())
+
+
+def rsa_sign(private_key_pem: str, message: str) -> str:
+    """base64(SHA256withRSA PKCS#1 v1.5), the only signature WeChat Pay v3 uses."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    signature = _private_key(private_key_pem).sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return base64.b64encode(signature).decode()
+
+
+def rsa_verify(public_key_pem: str, message: bytes, signature_b64: str) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+        _public_key(public_key_pem).verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def request_message(method: str, canonical_url: str, timestamp: str, nonce_str: str, body: bytes | str) -> str:
+    """METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n: what the merchant signs per request."""
+    text = body.decode() if isinstance(body, bytes) else body
+    return f"{method}\n{canonical_url}\n{timestamp}\n{nonce_str}\n{text}\n"
+
+
+def authorization_header(
+    mchid: str, serial_no: str, private_key_pem: str, method: str, canonical_url: str, body: bytes, timestamp: int
+) -> str:
+    nonce_str = nonce()
+    signature = rsa_sign(private_key_pem, request_message(method, canonical_url, str(timestamp), nonce_str, body))
+    return (
+        f'{SCHEMA} mchid="{mchid}",nonce_str="{nonce_str}",signature="{signature}",'
+        f'timestamp="{timestamp}",serial_no="{serial_no}"'
+    )
+
+
+def parse_authorization(header: str) -> dict[str, str]:
+    """The key="value" pairs of an Authorization header; {} when it is not WECHATPAY2-SHA256-RSA2048."""
+    schema, _, rest = header.strip().partition(" ")
+    if schema != SCHEMA:
+        return {}
+    fields: dict[str, str] = {}
+    for part in rest.split(","):
+        name, sep, value = part.strip().partition("=")
+        if sep and len(value) >= 2 and value[0] == value[-1] == '"':
+            fields[name] = value[1:-1]
+    return fields
+
+
+def response_message(timestamp: str, nonce_str: str, body: bytes) -> bytes:
+    """TIMESTAMP\\nNONCE\\nBODY\\n: what WeChat signs on responses and callbacks (raw body bytes)."""
+    return f"{timestamp}\n{nonce_str}\n".encode() + body + b"\n"
+
+
+def sign_response(private_key_pem: str, serial: str, body: bytes, timestamp: int) -> dict[str, str]:
+    """The Wechatpay-* headers for a body (WeChat's side; the sandbox uses it)."""
+    nonce_str = nonce()
+    signature = rsa_sign(private_key_pem, response_message(str(timestamp), nonce_str, body).decode())
+    return {
+        "Wechatpay-Timestamp": str(timestamp),
+        "Wechatpay-Nonce": nonce_str,
+        "Wechatpay-Signature": signature,
+        "Wechatpay-Serial": serial,
+        "Wechatpay-Signature-Type": SCHEMA,
+    }
+
+
+def verify_wechatpay_headers(
+    headers: Any, body: bytes, public_key_pem: str, expected_serial: str, now_epoch: float
+) -> None:
+    """Raises SignatureError unless the Wechatpay-* headers sign `body` within the 5-minute window.
+
+    `headers` is any case-insensitive mapping with `.get` (Chalice's, urllib3's)."""
+    timestamp = str(headers.get("Wechatpay-Timestamp") or "")
+    nonce_str = str(headers.get("Wechatpay-Nonce") or "")
+    signature = str(headers.get("Wechatpay-Signature") or "")
+    serial = str(headers.get("Wechatpay-Serial") or "")
+    if not (timestamp and nonce_str and signature and serial):
+        raise SignatureError("missing Wechatpay signature headers")
+    if serial != expected_serial:
+        raise SignatureError(f"unknown Wechatpay-Serial {serial!r}")
+    if not timestamp.isdigit() or abs(now_epoch - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+        raise SignatureError("timestamp outside the 5-minute window")
+    if not rsa_verify(public_key_pem, response_message(timestamp, nonce_str, body), signature):
+        raise SignatureError("signature does not verify")
+
+
+def pay_sign(private_key_pem: str, appid: str, timestamp: str, nonce_str: str, package: str) -> str:
+    """paySign for wx.requestPayment: appId\\ntimeStamp\\nnonceStr\\npackage\\n, signed by the merchant."""
+    return rsa_sign(private_key_pem, f"{appid}\n{timestamp}\n{nonce_str}\n{package}\n")
+
+
+def aes_gcm_decrypt(apiv3_key: str, nonce_str: str, associated_data: str, ciphertext_b64: str) -> bytes:
+    """AEAD_AES_256_GCM with the APIv3 key; the ciphertext carries the 16-byte tag at its end."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(apiv3_key.encode()).decrypt(
+            nonce_str.encode(), base64.b64decode(ciphertext_b64, validate=True), associated_data.encode()
+        )
+    except (InvalidTag, ValueError) as err:
+        raise SignatureError("resource does not decrypt") from err
+
+
+def aes_gcm_encrypt(apiv3_key: str, nonce_str: str, associated_data: str, plaintext: bytes) -> str:
+    """WeChat's side of the callback encryption (the sandbox uses it)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    sealed = AESGCM(apiv3_key.encode()).encrypt(nonce_str.encode(), plaintext, associated_data.encode())
+    return base64.b64encode(sealed).decode()

@@ -1,0 +1,37 @@
+"""Timer kinds of the payments area, run by the timers queue consumer.
+
+payment_await: the booking saga's waitForTaskToken message. The token is stored on the payment
+record while it is NOTPAY; if the payment already settled, the answer is given right here.
+payment_timeout: the payment window's end, scheduled by the saga at booking time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.clock import clock
+from chalicelib.core.timers import register_timer
+from chalicelib.payments import models, service, tasks
+
+PAYMENT_AWAIT = "payment_await"
+
+
+def on_payment_await(out_trade_no: str, payload: dict[str, Any]) -> None:
+    token = str(payload.get("taskToken") or "")
+    if not token:
+        raise ValueError("payment_await without a taskToken")
+    status = models.attach_task_token(out_trade_no, token, clock().now())
+    if status == models.SUCCESS:
+        record = models.get_payment(out_trade_no)
+        transaction_id = record.transaction_id if record is not None else None
+        tasks.succeed(token, {"outTradeNo": out_trade_no, "transactionId": transaction_id or ""})
+    elif status != models.NOTPAY:
+        tasks.fail(token, "PaymentClosed", f"payment is {status}")
+
+
+def on_payment_timeout(out_trade_no: str, payload: dict[str, Any]) -> None:
+    service.expire_payment(out_trade_no)
+
+
+register_timer(PAYMENT_AWAIT, on_payment_await)
+register_timer(service.PAYMENT_TIMEOUT_TIMER, on_payment_timeout)

@@ -1,0 +1,127 @@
+"""The merchant client against the sandbox over real HTTP: signed requests both ways, the order
+state machine, and the sandbox router's path parameters (without breaking exact routes)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from chalicelib.core.config import wechatpay_settings
+from chalicelib.core.errors import UpstreamUnavailable
+from chalicelib.payments import signing
+from chalicelib.payments.client import WeChatPayClient, WeChatPayError
+from devstack.stack import WECHAT_APPID
+
+
+def _otn() -> str:
+    return f"T{secrets.token_hex(8)}"
+
+
+def _prepay(client: WeChatPayClient, otn: str, amount: int = 1000, openid: str = "openid-a") -> str:
+    return client.jsapi_prepay(WECHAT_APPID, otn, amount, "剪发 30 分钟", openid, "http://127.0.0.1:9/notify")
+
+
+def _post(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def test_prepay_is_idempotent_per_out_trade_no_and_rejects_changed_parameters(sandbox) -> None:
+    client = WeChatPayClient()
+    otn = _otn()
+    first = _prepay(client, otn)
+    assert first.startswith("wx")
+    assert _prepay(client, otn) == first
+    with pytest.raises(WeChatPayError) as err:
+        _prepay(client, otn, amount=999)
+    assert err.value.code == "OUT_TRADE_NO_USED"
+    assert sandbox.pay.orders[otn].total == 1000
+
+
+def test_query_close_and_closed_order_cannot_be_prepaid_again(sandbox) -> None:
+    client = WeChatPayClient()
+    otn = _otn()
+    _prepay(client, otn)
+    assert client.query(otn)["trade_state"] == "NOTPAY"
+    client.close(otn)  # a signed, empty 204
+    queried = client.query(otn)
+    assert (queried["trade_state"], queried["amount"]["total"], queried["mchid"]) == ("CLOSED", 1000, "1900000109")
+    with pytest.raises(WeChatPayError) as err:
+        _prepay(client, otn)
+    assert err.value.code == "ORDERCLOSED"
+    with pytest.raises(WeChatPayError) as missing:
+        client.query(_otn())
+    assert (missing.value.status, missing.value.code) == (404, "ORDER_NOT_EXIST")
+
+
+def test_paid_order_refunds_once_per_out_refund_no_and_cannot_be_closed(sandbox) -> None:
+    client = WeChatPayClient()
+    otn = _otn()
+    prepay_id = _prepay(client, otn)
+    status, paid = _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})
+    assert (status, paid["trade_state"], paid["notify_status"]) == (200, "SUCCESS", 0)  # notify URL unreachable
+    assert client.query(otn)["transaction_id"].startswith("4200")
+    with pytest.raises(WeChatPayError) as err:
+        client.close(otn)
+    assert err.value.code == "ORDERPAID"
+    first = client.refund(otn, f"{otn}R0", 600, 1000, "customer cancelled")
+    again = client.refund(otn, f"{otn}R0", 600, 1000, "customer cancelled")
+    assert first.status == "SUCCESS" and again.refund_id == first.refund_id
+    assert len(sandbox.pay.orders[otn].refunds) == 1
+    with pytest.raises(WeChatPayError):
+        client.refund(otn, f"{otn}R1", 500, 1000, "more than what is left")
+
+
+def test_sandbox_rejects_requests_not_signed_by_the_merchant(sandbox) -> None:
+    cfg = wechatpay_settings()
+    body = json.dumps({"appid": WECHAT_APPID, "mchid": cfg.mchid}).encode()
+    status, reply = _post(f"{sandbox.base_url}/v3/pay/transactions/jsapi", json.loads(body))
+    assert (status, reply["code"]) == (401, "SIGN_ERROR")
+    header = signing.authorization_header(  # right merchant id and serial, wrong private key
+        cfg.mchid,
+        cfg.serial_no,
+        sandbox.pay.platform_private_key,
+        "POST",
+        "/v3/pay/transactions/jsapi",
+        body,
+        int(time.time()),
+    )
+    status, reply = _post(f"{sandbox.base_url}/v3/pay/transactions/jsapi", json.loads(body), {"Authorization": header})
+    assert (status, reply["code"]) == (401, "SIGN_ERROR")
+    # Signed over another path than the one requested: the canonical URL is part of the signature.
+    good = signing.authorization_header(
+        cfg.mchid, cfg.serial_no, cfg.private_key_pem, "POST", "/v3/other", body, int(time.time())
+    )
+    status, reply = _post(f"{sandbox.base_url}/v3/pay/transactions/jsapi", json.loads(body), {"Authorization": good})
+    assert status == 401
+
+
+def test_client_refuses_responses_not_signed_by_wechat_pay(sandbox) -> None:
+    wrong = replace(wechatpay_settings(), platform_public_key_pem=sandbox.pay.merchant_public_key)
+    with pytest.raises(UpstreamUnavailable, match="verification"):
+        _prepay(WeChatPayClient(wrong), _otn())
+
+
+def test_sandbox_router_keeps_exact_routes_and_matches_path_parameters(sandbox) -> None:
+    with urllib.request.urlopen(
+        f"{sandbox.base_url}/sns/jscode2session?appid={WECHAT_APPID}&secret=sandbox-secret"
+        "&js_code=router-check&grant_type=authorization_code"
+    ) as response:
+        assert json.loads(response.read())["openid"] == "openid-router-check"
+    resolved = sandbox.resolve("GET", "/v3/pay/transactions/out-trade-no/ABC123")
+    assert resolved is not None and resolved[1] == {"out_trade_no": "ABC123"}
+    assert sandbox.resolve("POST", "/v3/pay/transactions/out-trade-no/ABC123") is None
+    assert sandbox.resolve("GET", "/v3/pay/transactions/out-trade-no/A/B") is None
