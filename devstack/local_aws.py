@@ -42,6 +42,46 @@ class SerializedDynamoDB:
             return [b"".join(self.app(environ, start_response))]
 
 
+def copy_each_table_once_per_transaction() -> None:
+    """moto's TransactWriteItems deep-copies the whole table once per *action* as its rollback
+    snapshot, so a 10-action transaction on a seeded table costs ~0.4 s and the suite crawls. The
+    snapshots are all taken before any action runs, so one copy per table is the same snapshot:
+    memoize deepcopy for the duration of one TransactWriteItems. Safe because SerializedDynamoDB
+    runs one DynamoDB request at a time. Re-check on a moto upgrade (pinned in requirements-dev)."""
+    from moto.dynamodb import models as dynamodb_models
+
+    backend = dynamodb_models.DynamoDBBackend
+    if getattr(backend.transact_write_items, "copies_each_table_once", False):
+        return
+    real_copy = dynamodb_models.copy
+    memo: dict[int, Any] | None = None
+
+    class MemoizingCopy:
+        def deepcopy(self, obj: Any) -> Any:
+            if memo is None:
+                return real_copy.deepcopy(obj)
+            if id(obj) not in memo:
+                memo[id(obj)] = real_copy.deepcopy(obj)
+            return memo[id(obj)]
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real_copy, name)
+
+    original = backend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        nonlocal memo
+        memo = {}
+        try:
+            return original(self, transact_items)
+        finally:
+            memo = None
+
+    transact_write_items.copies_each_table_once = True  # type: ignore[attr-defined]
+    dynamodb_models.copy = MemoizingCopy()  # type: ignore[assignment]
+    backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
 class LocalAws:
     """A moto server on 127.0.0.1 in a background thread."""
 
@@ -62,6 +102,7 @@ class LocalAws:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LocalAws:
+        copy_each_table_once_per_transaction()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per AWS call
         self._server = make_server(
             self.host, self._requested_port, self.app, threaded=True, request_handler=MotoRequestHandler
