@@ -117,7 +117,7 @@ def customer_insights(appts: Sequence[Appointment], tz: ZoneInfo) -> dict[str, A
         if a.status in KEPT:
             local = a.start.astimezone(tz)
             hourly[local.hour] += 1
-            daily[local.weekday()] += 1
+            daily[(local.weekday() + 1) % 7] += 1  # JavaScript's getDay(): Sunday is 0
     return {
         "uniqueCustomers": len(per_customer),
         "repeatCustomers": repeat,

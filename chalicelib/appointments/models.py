@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -25,7 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import ExpiringModel, TableModel, key
+from chalicelib.data.table import ExpiringModel, TableModel, key, transact
 
 SERVICES_GSI = "APPTSVC"
 UNIT_RETENTION = timedelta(days=30)  # past claims are history nobody books against
@@ -194,11 +193,6 @@ class Preferences:
 
 def _tail(text: str) -> str:
     return text.split("#", 1)[1]
-
-
-def _connection() -> Connection:
-    """The models' own connection: a new one per transaction would build a botocore client each time."""
-    return AppointmentItem._get_connection().connection
 
 
 def _conditional_failure(err: TransactWriteError) -> bool:
@@ -423,11 +417,15 @@ def staff_appointments(staff_id: str, start: datetime, end: datetime) -> list[Ap
 
 def create_appointment(appt: Appointment, units: Iterable[datetime]) -> None:
     """Claim every unit and write the appointment in one transaction: all or nothing."""
+    units = list(units)  # a retried transaction iterates them again
     try:
-        with TransactWrite(connection=_connection()) as tx:
+
+        def build(tx: TransactWrite) -> None:
             for unit in units:
                 tx.save(_unit(appt.staff_id, unit, appt.id, "appointment"), condition=UnitItem.pk.does_not_exist())
             tx.save(_appointment_item(appt), condition=AppointmentItem.pk.does_not_exist())
+
+        transact(build)
     except TransactWriteError as err:
         if _conditional_failure(err):
             raise Conflict("That time slot has just been taken.", code="SLOT_TAKEN") from None
@@ -445,7 +443,8 @@ def move_appointment(
     wanted = set(new_units)
     pk, sk = appointment_key(appt.id)
     try:
-        with TransactWrite(connection=_connection()) as tx:
+
+        def build(tx: TransactWrite) -> None:
             for unit in sorted(wanted - old_units):
                 tx.save(_unit(appt.staff_id, unit, appt.id, "appointment"), condition=UnitItem.pk.does_not_exist())
             for unit in sorted(old_units - wanted):
@@ -461,6 +460,8 @@ def move_appointment(
                 ],
                 condition=(AppointmentItem.status == appt.status) & (AppointmentItem.start == to_iso(appt.start)),
             )
+
+        transact(build)
     except TransactWriteError as err:
         if _conditional_failure(err):
             raise Conflict("That time slot is taken, or the booking changed meanwhile.", code="SLOT_TAKEN") from None
@@ -485,12 +486,15 @@ def finish_appointment(
         actions.append(AppointmentItem.cancel_reason.set(reason))
     condition = AppointmentItem.status.is_in(*from_statuses)
     try:
-        with TransactWrite(connection=_connection()) as tx:
+
+        def build(tx: TransactWrite) -> None:
             tx.update(AppointmentItem(pk, sk), actions=actions, condition=condition)
             if release:
                 for unit in claim_units(appt.start, appt.duration, appt.buffer):
                     upk, usk = unit_key(appt.staff_id, unit)
                     tx.delete(UnitItem(upk, usk), condition=_owned_by(appt.id))
+
+        transact(build)
     except TransactWriteError as err:
         # PynamoDB sends deletes before updates: the appointment's update is the last item.
         reasons = err.cancellation_reasons or []
@@ -546,10 +550,13 @@ def create_block(block: Block, units: list[datetime], now: datetime) -> None:
         gsi1sk=f"{to_iso(block.start)}#{block.id}",
     )
     try:
-        with TransactWrite(connection=_connection()) as tx:
+
+        def build(tx: TransactWrite) -> None:
             for unit in units:
                 tx.save(_unit(block.staff_id, unit, block.id, "block"), condition=UnitItem.pk.does_not_exist())
             tx.save(item, condition=BlockItem.pk.does_not_exist())
+
+        transact(build)
     except TransactWriteError as err:
         if _conditional_failure(err):
             raise Conflict("That time already holds an appointment or a block.", code="SLOT_TAKEN") from None
@@ -564,11 +571,13 @@ def get_block(block_id: str) -> Block | None:
 
 
 def delete_block(block: Block, units: list[datetime]) -> None:
-    with TransactWrite(connection=_connection()) as tx:
+    def build(tx: TransactWrite) -> None:
         tx.delete(BlockItem(key("APPTBLOCK", block.id), "BLOCK"))
         for unit in units:
             upk, usk = unit_key(block.staff_id, unit)
             tx.delete(UnitItem(upk, usk), condition=_owned_by(block.id))
+
+    transact(build)
 
 
 def staff_blocks(staff_id: str, start: datetime, end: datetime) -> list[Block]:

@@ -44,6 +44,7 @@ def appointment_view(appt: Appointment, place: service.Place | None = None, deta
         "id": appt.id,
         "date": day,
         "timeSlot": time_slot,
+        "appointmentDateTime": rules.local_iso(appt.start, place.tz),
         "status": appt.status,
         "totalAmount": appt.total_amount,
         "duration": appt.duration,
@@ -193,9 +194,8 @@ def appointment_conflicts() -> object:
     params = query(bp.request)
     staff_id = params.require_text("staffId", max_length=64)
     day = rules.parse_date(params.require_text("date", max_length=10))
-    time_slot = rules.parse_time(params.require_text("timeSlot", max_length=5))
-    duration = params.integer("duration", default=service.DEFAULT_BLOCK_MINUTES, minimum=1, maximum=24 * 60)
-    assert duration is not None
+    time_slot = params.require_text("timeSlot", max_length=11)  # "HH:MM" or "HH:MM-HH:MM"
+    duration = params.integer("duration", minimum=1, maximum=24 * 60)
     found = service.conflicts(principal, staff_id, day, time_slot, duration)
     return json_response({"conflicts": found, "available": not found})
 

@@ -124,6 +124,11 @@ def local_date_and_time(when: datetime, tz: ZoneInfo) -> tuple[str, str]:
     return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
 
 
+def local_iso(when: datetime, tz: ZoneInfo) -> str:
+    """ISO-8601 with the store's offset, e.g. 2026-03-03T10:00:00+08:00 (what `new Date()` parses)."""
+    return when.astimezone(tz).isoformat(timespec="seconds")
+
+
 def reprice(price: int, total_amount: Any) -> int:
     """The server's price wins; a client total that differs is refused rather than silently fixed."""
     if isinstance(total_amount, bool) or not isinstance(total_amount, int | float):
@@ -145,7 +150,8 @@ def ensure_units_fit(*unit_counts: int) -> None:
 
 def ensure_transition(action: str, status: str) -> None:
     if status not in TRANSITIONS[action]:
-        raise Conflict(f"A {status} appointment cannot be {action}.", code="INVALID_STATUS")
+        done = {"cancel": "cancelled", "no-show": "marked no-show"}.get(action, f"{action.rstrip('e')}ed")
+        raise Conflict(f"This appointment is {status}, so it cannot be {done}.", code="INVALID_STATUS")
 
 
 def ensure_customer_window(start: datetime, now: datetime, window_hours: float, action: str) -> None:

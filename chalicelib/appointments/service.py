@@ -348,7 +348,7 @@ def payment_params(principal: Principal, appointment_id: str, amount: Any, effec
     if appt.user_id != principal.user_id:
         raise Forbidden("This appointment is not yours.")
     if appt.status != rules.PENDING_PAYMENT or appt.out_trade_no is None:
-        raise Conflict(f"A {appt.status} appointment needs no payment.", code="INVALID_STATUS")
+        raise Conflict(f"This appointment is {appt.status} and needs no payment.", code="INVALID_STATUS")
     if isinstance(amount, bool) or not isinstance(amount, int | float) or amount != appt.total_amount:
         raise ValidationError("'amount' does not match the booking's total.", code="AMOUNT_MISMATCH", field="amount")
     return effects.create_payment(appt, f"预约 {appt.service_name}")
@@ -382,7 +382,7 @@ def cancel(principal: Principal, appointment_id: str, reason: str, now: datetime
         rules.ensure_customer_window(appt.start, now, place.cancel_window_hours, "cancelled")
     if not models.finish_appointment(appt, rules.TRANSITIONS["cancel"], rules.CANCELLED, now, True, reason):
         current = require_appointment(appointment_id)
-        raise Conflict(f"A {current.status} appointment cannot be cancelled.", code="INVALID_STATUS")
+        raise Conflict(f"This appointment is {current.status}, so it cannot be cancelled.", code="INVALID_STATUS")
     _cancel_reminders(appt, effects)
     refund_status = _settle_payment(appt, reason or "appointment cancelled", effects)
     cancelled = replace(appt, status=rules.CANCELLED, cancel_reason=reason, updated_at=now, refund_status=refund_status)
@@ -458,7 +458,7 @@ def mark(principal: Principal, appointment_id: str, action: str, now: datetime, 
         raise Conflict("An appointment can be closed only once it has started.", code="NOT_STARTED")
     if not models.finish_appointment(appt, rules.TRANSITIONS[action], rules.TARGET[action], now, release=False):
         current = require_appointment(appointment_id)
-        raise Conflict(f"A {current.status} appointment cannot be marked {action}.", code="INVALID_STATUS")
+        raise Conflict(f"This appointment is {current.status}, so it cannot be marked {action}.", code="INVALID_STATUS")
     _cancel_reminders(appt, effects)
     return replace(appt, status=rules.TARGET[action], updated_at=now)
 
@@ -483,7 +483,7 @@ def send_notice(
         raise Forbidden("Only staff send reminders by hand.")
     kind, statuses = NOTICE_KINDS[notice]
     if appt.status not in statuses:
-        raise Conflict(f"A {appt.status} appointment gets no {notice} notice.", code="INVALID_STATUS")
+        raise Conflict(f"This appointment is {appt.status}, so it gets no {notice} notice.", code="INVALID_STATUS")
     place = place_of(appt.store_id)
     if notice == "reminder":
         reminder_type = body.get("type") or "manual"
@@ -572,6 +572,7 @@ def appointment_brief(appt: Appointment, tz: ZoneInfo) -> dict[str, Any]:
         "id": appt.id,
         "date": day,
         "timeSlot": time_slot,
+        "appointmentDateTime": rules.local_iso(appt.start, tz),
         "endTime": _hhmm(appt.end, tz),
         "status": appt.status,
         "serviceName": appt.service_name,
@@ -649,7 +650,8 @@ def block_time(
 ) -> Block:
     staff = require_staff(staff_id)
     ensure_manages(principal, staff)
-    if blocked_by is not None and blocked_by != principal.user_id:
+    # The client sends wx.getStorageSync('userId'), which is "" when nothing is stored.
+    if blocked_by not in (None, "") and blocked_by != principal.user_id:
         raise Forbidden("'blockedBy' must be you.", field="blockedBy")
     tz = place_of(staff.store_id).tz
     start, end = _block_span(raw_slot, duration, day, tz)
@@ -669,13 +671,15 @@ def unblock(principal: Principal, block_id: str) -> None:
     models.delete_block(block, availability.units_between(block.start, block.end))
 
 
-def conflicts(principal: Principal, staff_id: str, day: date, time_slot: str, duration: int) -> list[dict[str, Any]]:
-    """What stands in the way of [timeSlot, +duration): off hours, day off, breaks, appointments, blocks."""
+def conflicts(
+    principal: Principal, staff_id: str, day: date, raw_slot: Any, duration: int | None
+) -> list[dict[str, Any]]:
+    """What stands in the way of the span (the same timeSlot forms a block takes): off hours, day
+    off, breaks, appointments, blocks."""
     staff = require_staff(staff_id)
     ensure_manages(principal, staff)
     tz = place_of(staff.store_id).tz
-    start = rules.local_start(day, time_slot, tz)
-    end = start + timedelta(minutes=duration)
+    start, end = _block_span(raw_slot, duration, day, tz)
     found: list[dict[str, Any]] = []
     schedule = schedule_of(staff)
     if day.isoformat() in schedule.days_off:

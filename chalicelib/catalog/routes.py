@@ -13,8 +13,10 @@ from chalicelib.stores.service import require as require_store
 
 bp = ApiBlueprint(__name__)
 
-DEFAULT_PAGE = 20
 MAX_PAGE = 100
+# The mini program's inventory page sends no `limit` or `cursor` and shows `products` as the whole
+# shelf, so an unpaged request gets the largest page; `nextCursor` still covers bigger stores.
+DEFAULT_PAGE = MAX_PAGE
 
 
 def product_view(product: Product) -> dict[str, Any]:

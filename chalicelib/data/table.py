@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from functools import lru_cache
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.config import settings
 
@@ -37,3 +42,30 @@ def key(*parts: str) -> str:
 def connection() -> Connection:
     """The one connection transactions share: each new Connection builds a botocore client (~250 ms)."""
     return Connection(region=TableModel.Meta.region)
+
+
+TRANSACTION_ATTEMPTS = 6
+
+
+def cancellation_codes(err: TransactWriteError) -> list[str | None]:
+    """Each action's cancellation code, in the order PynamoDB sent them (None: that action was fine)."""
+    return [r.code if r is not None else None for r in err.cancellation_reasons or []]
+
+
+def transact(build: Callable[[TransactWrite], None]) -> None:
+    """One TransactWriteItems, retried with jitter while DynamoDB cancels it only because another
+    transaction on the same item was in flight (TransactionConflict: nothing written, nothing decided).
+    A rush on one hot item (a product's stock, a reward, a member's balance, a staff slot) does that on
+    real DynamoDB, never on moto; without the retry callers would see 500s instead of clean answers.
+    Any other cancellation (a failed condition) is raised for the caller to map."""
+    for attempt in range(TRANSACTION_ATTEMPTS):
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                build(tx)
+            return
+        except TransactWriteError as err:
+            codes = set(cancellation_codes(err))
+            conflict_only = "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
+            if not conflict_only or attempt + 1 == TRANSACTION_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * 2**attempt)

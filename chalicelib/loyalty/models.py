@@ -20,7 +20,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import TableModel, connection, key
+from chalicelib.data.table import TableModel, key, transact
 from chalicelib.loyalty.rules import RewardOffer
 
 REWARD_PREFIX = "REWARD#"
@@ -158,6 +158,10 @@ def enroll(user_id: str, merchant_id: str, card_number: str, now_iso: str) -> No
             raise
 
 
+class AlreadyRecorded(Exception):
+    """The ledger already holds this transaction id: the write was made before (a retry)."""
+
+
 class MemberMissing(Exception):
     """Credit found no member item; enrol and retry."""
 
@@ -170,18 +174,21 @@ def credit(user_id: str, merchant_id: str, entry: LedgerEntry, month: str) -> bo
     """
     pk, sk = member_key(user_id, merchant_id)
     bucket = MemberItem.earned[month]
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
+        tx.update(
+            MemberItem(pk, sk),
+            actions=[
+                MemberItem.points.add(entry.points),
+                MemberItem.lifetime_points.add(entry.points),
+                bucket.set((bucket | 0) + entry.points),
+            ],
+            condition=MemberItem.pk.exists(),
+        )
+
     try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
-            tx.update(
-                MemberItem(pk, sk),
-                actions=[
-                    MemberItem.points.add(entry.points),
-                    MemberItem.lifetime_points.add(entry.points),
-                    bucket.set((bucket | 0) + entry.points),
-                ],
-                condition=MemberItem.pk.exists(),
-            )
+        transact(build)
     except TransactWriteError as err:
         failed = _failed(err)
         if failed and failed[0]:
@@ -200,23 +207,26 @@ def redeem(user_id: str, merchant_id: str, reward_id: str, cost: int, entry: Led
     """
     pk, sk = member_key(user_id, merchant_id)
     rpk, rsk = reward_key(merchant_id, reward_id)
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
+        tx.update(
+            MemberItem(pk, sk),
+            actions=[MemberItem.points.add(-cost)],
+            condition=MemberItem.pk.exists() & (MemberItem.points >= cost),
+        )
+        tx.update(
+            RewardItem(rpk, rsk),
+            actions=[RewardItem.stock.add(-1)],
+            condition=RewardItem.pk.exists() & (RewardItem.stock > 0) & (RewardItem.points_cost == cost),
+        )
+
     try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
-            tx.update(
-                MemberItem(pk, sk),
-                actions=[MemberItem.points.add(-cost)],
-                condition=MemberItem.pk.exists() & (MemberItem.points >= cost),
-            )
-            tx.update(
-                RewardItem(rpk, rsk),
-                actions=[RewardItem.stock.add(-1)],
-                condition=RewardItem.pk.exists() & (RewardItem.stock > 0) & (RewardItem.points_cost == cost),
-            )
+        transact(build)
     except TransactWriteError as err:
         failed = [*_failed(err), False, False, False]
         if failed[0]:
-            raise Conflict("This redemption was already made.", code="DUPLICATE_REDEMPTION") from None
+            raise AlreadyRecorded(entry.transaction_id) from None
         if failed[1]:
             raise Conflict("Not enough points for this reward.", code="INSUFFICIENT_POINTS") from None
         if failed[2]:
@@ -244,26 +254,35 @@ def _ledger_item(user_id: str, merchant_id: str, entry: LedgerEntry) -> LedgerIt
     )
 
 
+def _to_entry(i: LedgerItem) -> LedgerEntry:
+    return LedgerEntry(
+        transaction_id=i.transaction_id,
+        kind=i.kind,
+        points=int(i.points),
+        description=i.description,
+        occurred_at=i.occurred_at,
+        created_at=i.created_at,
+        amount=int(i.amount) if i.amount is not None else None,
+        store_id=i.store_id,
+        transaction_type=i.transaction_type,
+        reward_id=i.reward_id,
+    )
+
+
+def get_entry(user_id: str, merchant_id: str, transaction_id: str) -> LedgerEntry | None:
+    pk, sk = ledger_key(user_id, merchant_id, transaction_id)
+    try:
+        return _to_entry(LedgerItem.get(pk, sk, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
 def history(user_id: str, merchant_id: str, limit: int) -> list[LedgerEntry]:
     """Newest first: one gsi1 Query."""
     items = LedgerItem.history_index.query(
         history_key(user_id, merchant_id), scan_index_forward=False, limit=limit, page_size=limit
     )
-    return [
-        LedgerEntry(
-            transaction_id=i.transaction_id,
-            kind=i.kind,
-            points=int(i.points),
-            description=i.description,
-            occurred_at=i.occurred_at,
-            created_at=i.created_at,
-            amount=int(i.amount) if i.amount is not None else None,
-            store_id=i.store_id,
-            transaction_type=i.transaction_type,
-            reward_id=i.reward_id,
-        )
-        for i in items
-    ]
+    return [_to_entry(i) for i in items]
 
 
 def _to_reward(item: RewardItem) -> RewardOffer:

@@ -30,6 +30,7 @@ def membership(user_id: str) -> object:
 @bp.route("/api/loyalty/earn-points", methods=["POST"])
 def earn_points() -> object:
     principal = current_principal(bp.request)
+    service.ensure_point_of_sale(principal)
     body = json_body(bp.request)
     user_id = body.require_text("userId", max_length=64)
     store_id = body.require_text("storeId", max_length=64)

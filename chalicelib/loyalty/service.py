@@ -73,6 +73,12 @@ class EarnResult:
     quote: rules.EarnQuote
 
 
+def ensure_point_of_sale(principal: Principal) -> None:
+    """Earning points is a till's action: a customer is refused before their input is even read."""
+    if principal.role not in (Role.STAFF, Role.ADMIN):
+        raise Forbidden("Only store staff can award points.")
+
+
 def earn_at_till(
     principal: Principal,
     *,
@@ -172,7 +178,15 @@ def redeem(
         created_at=to_iso(now),
         reward_id=reward.id,
     )
-    models.redeem(member_id, merchant_id, reward.id, reward.points_cost, entry)
+    try:
+        models.redeem(member_id, merchant_id, reward.id, reward.points_cost, entry)
+    except models.AlreadyRecorded:
+        # A retried request (same request id) answers like the first one; nothing is spent twice.
+        earlier = models.get_entry(member_id, merchant_id, redemption_id)
+        if earlier is None or earlier.kind != "redeem" or earlier.reward_id != reward.id:
+            raise Conflict(
+                "This request id was already used for another redemption.", code="DUPLICATE_REQUEST"
+            ) from None
     after = models.get_member(member_id, merchant_id)
     return Redemption(id=redemption_id, reward=reward, remaining_points=after.points if after else 0)
 

@@ -1,4 +1,7 @@
-"""Indoor navigation: the store's map, where a product is, and how to walk there."""
+"""Indoor navigation: the store's map, where a product is, and how to walk there.
+
+For signed-in callers (any role): only login, stores and the catalog are public.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Any
 from chalicelib.catalog import models as catalog
 from chalicelib.core.errors import NotFound
 from chalicelib.core.http import ApiBlueprint, json_response, query
+from chalicelib.identity.routes import current_principal
 from chalicelib.navigation import models, service
 from chalicelib.stores import models as stores
 from chalicelib.stores.service import require
@@ -31,16 +35,19 @@ def _layout(store_id: str) -> dict[str, Any]:
 
 @bp.route("/api/stores/{store_id}/layout", methods=["GET"])
 def layout(store_id: str) -> object:
+    current_principal(bp.request)
     return json_response({"layout": _layout(store_id)})
 
 
 @bp.route("/api/stores/{store_id}/products/{product_id}/location", methods=["GET"])
 def product_location(store_id: str, product_id: str) -> object:
+    current_principal(bp.request)
     return json_response(service.product_location(_product(store_id, product_id)))
 
 
 @bp.route("/api/stores/{store_id}/route", methods=["GET"])
 def route(store_id: str) -> object:
+    current_principal(bp.request)
     params = query(bp.request)
     from_x = params.number("fromX", required=True)
     from_y = params.number("fromY", required=True)

@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.catalog.models import ProductItem, product_key
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import ExpiringModel, TableModel, connection, key
+from chalicelib.data.table import ExpiringModel, TableModel, key, transact
 
 OPEN = "open"
 PICKED_UP = "picked_up"
@@ -164,20 +164,23 @@ def create(reservation: Reservation, *, limit: int, ttl: int) -> None:
     ppk, psk = product_key(reservation.store_id, reservation.product_id)
     hpk, hsk = hold_key(reservation.user_id, reservation.store_id, reservation.product_id)
     quantity = reservation.quantity
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(main, condition=ReservationItem.pk.does_not_exist())
+        tx.save(copy, condition=ReservationItem.pk.does_not_exist())
+        tx.update(
+            ProductItem(ppk, psk),
+            actions=[ProductItem.stock.add(-quantity)],
+            condition=ProductItem.pk.exists() & (ProductItem.stock >= quantity),
+        )
+        tx.update(
+            HoldItem(hpk, hsk),
+            actions=[HoldItem.open_count.add(1)],
+            condition=HoldItem.open_count.does_not_exist() | (HoldItem.open_count < limit),
+        )
+
     try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(main, condition=ReservationItem.pk.does_not_exist())
-            tx.save(copy, condition=ReservationItem.pk.does_not_exist())
-            tx.update(
-                ProductItem(ppk, psk),
-                actions=[ProductItem.stock.add(-quantity)],
-                condition=ProductItem.pk.exists() & (ProductItem.stock >= quantity),
-            )
-            tx.update(
-                HoldItem(hpk, hsk),
-                actions=[HoldItem.open_count.add(1)],
-                condition=HoldItem.open_count.does_not_exist() | (HoldItem.open_count < limit),
-            )
+        transact(build)
     except TransactWriteError as err:
         failed = _failed(err)
         if any(failed[:2]):
@@ -203,25 +206,28 @@ def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_cod
     if pickup_code is not None:
         open_condition = open_condition & (ReservationItem.pickup_code == pickup_code)
     actions: list[Action] = [ReservationItem.status.set(new_status), ReservationItem.updated_at.set(now_iso)]
-    try:
-        with TransactWrite(connection=connection()) as tx:
+
+    def build(tx: TransactWrite) -> None:
+        tx.update(
+            ReservationItem(pk, sk),
+            actions=[
+                *actions,
+                ReservationItem.gsi1sk.set(store_index_sort(new_status, reservation.expires_at, reservation.id)),
+            ],
+            condition=open_condition,
+        )
+        tx.update(ReservationItem(upk, usk), actions=actions, condition=ReservationItem.pk.exists())
+        tx.update(HoldItem(hpk, hsk), actions=[HoldItem.open_count.add(-1)])
+        if new_status != PICKED_UP:
+            ppk, psk = product_key(reservation.store_id, reservation.product_id)
             tx.update(
-                ReservationItem(pk, sk),
-                actions=[
-                    *actions,
-                    ReservationItem.gsi1sk.set(store_index_sort(new_status, reservation.expires_at, reservation.id)),
-                ],
-                condition=open_condition,
+                ProductItem(ppk, psk),
+                actions=[ProductItem.stock.add(reservation.quantity)],
+                condition=ProductItem.pk.exists(),
             )
-            tx.update(ReservationItem(upk, usk), actions=actions, condition=ReservationItem.pk.exists())
-            tx.update(HoldItem(hpk, hsk), actions=[HoldItem.open_count.add(-1)])
-            if new_status != PICKED_UP:
-                ppk, psk = product_key(reservation.store_id, reservation.product_id)
-                tx.update(
-                    ProductItem(ppk, psk),
-                    actions=[ProductItem.stock.add(reservation.quantity)],
-                    condition=ProductItem.pk.exists(),
-                )
+
+    try:
+        transact(build)
     except TransactWriteError as err:
         failed = _failed(err)
         if failed and failed[0]:

@@ -9,21 +9,20 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.table import ExpiringModel, connection, key
+from chalicelib.data.table import ExpiringModel, cancellation_codes, key, transact
 from chalicelib.storequeue.rules import QueueDay, Ticket, TicketStatus
 
 DAY_PREFIX = "QUEUEDAY#"
 WAIT_PREFIX = "QWAIT#"
 GUARD_PREFIX = "QACTIVE#"
-TRANSACTION_ATTEMPTS = 4
 
 
 class QueueDayItem(ExpiringModel):
@@ -31,6 +30,8 @@ class QueueDayItem(ExpiringModel):
     now_serving = NumberAttribute(null=True)
     served_count = NumberAttribute(null=True)
     served_seconds = NumberAttribute(null=True)
+    # Each completion's service seconds, in order (list_append): the learned average's recent window.
+    recent_seconds = ListAttribute(of=NumberAttribute, null=True)
 
 
 class TicketItem(ExpiringModel):
@@ -85,22 +86,16 @@ def _to_ticket(item: TicketItem) -> Ticket:
 
 
 def _transact(build: Callable[[TransactWrite], None]) -> list[str | None] | None:
-    """Run one TransactWriteItems; None on success, else each action's cancellation code.
-    A TransactionConflict (another transaction on the same items in flight) is retried."""
-    for attempt in range(TRANSACTION_ATTEMPTS):
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                build(tx)
-        except TransactWriteError as err:
-            codes = [r.code if r is not None else None for r in err.cancellation_reasons or []]
-            if "ConditionalCheckFailed" in codes:
-                return codes
-            if "TransactionConflict" in codes and attempt + 1 < TRANSACTION_ATTEMPTS:
-                time.sleep(0.02 * (attempt + 1))
-                continue
-            raise
-        return None
-    raise AssertionError("unreachable")
+    """Run one TransactWriteItems (conflicts retried by `transact`); None on success, else each
+    action's cancellation code when a condition failed."""
+    try:
+        transact(build)
+    except TransactWriteError as err:
+        codes = cancellation_codes(err)
+        if "ConditionalCheckFailed" in codes:
+            return codes
+        raise
+    return None
 
 
 def next_number(store_id: str, day: str, ttl: int) -> int:
@@ -122,6 +117,7 @@ def get_day(store_id: str, day: str) -> QueueDay:
         now_serving=int(item.now_serving) if item.now_serving is not None else None,
         served_count=int(item.served_count or 0),
         served_seconds=float(item.served_seconds or 0),
+        recent_seconds=tuple(float(cast(Any, s)) for s in item.recent_seconds or []),
     )
 
 
@@ -243,7 +239,11 @@ def finish(ticket: Ticket, status: TicketStatus, finished_at: str, served_second
         if served_seconds is not None:
             tx.update(
                 QueueDayItem(dpk, dsk),
-                actions=[QueueDayItem.served_count.add(1), QueueDayItem.served_seconds.add(round(served_seconds))],
+                actions=[
+                    QueueDayItem.served_count.add(1),
+                    QueueDayItem.served_seconds.add(round(served_seconds)),
+                    QueueDayItem.recent_seconds.set((QueueDayItem.recent_seconds | []).append([round(served_seconds)])),
+                ],
             )
 
     return _transact(build) is None

@@ -13,6 +13,7 @@ bp = ApiBlueprint(__name__)
 
 @bp.route("/api/stores/{store_id}/queue", methods=["GET"])
 def queue_info(store_id: str) -> object:
+    current_principal(bp.request)  # signed-in callers only: just login, stores and the catalog are public
     store = service.require_store(store_id)
     return json_response(service.queue_info(store, clock().now()))
 

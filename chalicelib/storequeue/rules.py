@@ -13,6 +13,8 @@ DAY_CUTOVER = timedelta(hours=4)
 DEFAULT_SERVICE_MINUTES = 5.0
 # Learned averages need a few samples before they beat the store's own setting.
 MIN_SAMPLES = 3
+# "Recent" is the day's last few completions, so the estimate follows a rush as it builds and eases.
+RECENT_SAMPLES = 10
 # Queue items are only useful for a few days; TTL cleans them up.
 RETENTION = timedelta(days=7)
 
@@ -49,6 +51,7 @@ class QueueDay:
     now_serving: int | None = None
     served_count: int = 0
     served_seconds: float = 0.0
+    recent_seconds: tuple[float, ...] = ()  # every completion's service time today, oldest first
 
 
 def business_day(now: datetime, timezone: str) -> str:
@@ -73,7 +76,12 @@ def store_service_minutes(store_settings: dict[str, Any]) -> float:
 
 
 def average_service_minutes(day: QueueDay, fallback_minutes: float) -> float:
-    """Today's mean call-to-completion time once there are enough samples, else the store setting."""
+    """Mean call-to-completion time of today's last RECENT_SAMPLES completions once there are
+    enough samples (a day item written before the list existed falls back to the day's mean),
+    else the store setting."""
+    recent = day.recent_seconds[-RECENT_SAMPLES:]
+    if len(recent) >= MIN_SAMPLES and sum(recent) > 0:
+        return round(sum(recent) / len(recent) / 60, 1)
     if day.served_count >= MIN_SAMPLES and day.served_seconds > 0:
         return round(day.served_seconds / day.served_count / 60, 1)
     return fallback_minutes

@@ -3,6 +3,7 @@ booking rules, after-booking actions, staff schedule routes, analytics and every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -499,3 +500,166 @@ def test_payment_route_checks_owner_status_and_amount(world, client, login) -> N
     assert params.status_code == 200, params.json_body
     assert set(params.json_body) == {"timeStamp", "nonceStr", "package", "signType", "paySign"}
     assert params.json_body["package"].startswith("prepay_id=") and params.json_body["signType"] == "RSA"
+
+
+# --- the client contract (docs/client-contract-appointments.md) ------------------------------
+
+
+def test_booking_flow_fields_as_the_booking_page_reads_them(world, client, login) -> None:
+    """services -> staff -> dates (days as a query string) -> slots -> book with the slot object."""
+    me = login()
+    services = client.http.get("/api/appointments/services").json_body["services"]
+    haircut = next(s for s in services if s["id"] == "svc-haircut")
+    assert isinstance(haircut["price"], int) and haircut["requiresPayment"] is True
+    staff = client.http.get(f"/api/appointments/services/{haircut['id']}/staff").json_body["staff"]
+    li = next(s for s in staff if s["id"] == "st-li")
+    dates = client.http.get(
+        f"/api/appointments/availability/dates?serviceId={haircut['id']}&staffId={li['id']}&days=30"
+    ).json_body["dates"]
+    assert len(dates) > 20 and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in dates)
+    slot = client.http.get(
+        f"/api/appointments/availability/slots?serviceId={haircut['id']}&staffId={li['id']}&date={dates[1]}"
+    ).json_body["slots"][0]
+    response = book(
+        client,
+        me,
+        serviceId=haircut["id"],
+        staffId=li["id"],
+        date=dates[1],
+        timeSlot=slot,
+        customerInfo={"name": "李四", "phone": "13912345678", "email": "", "notes": ""},
+        totalAmount=haircut["price"],
+    )
+    assert response.status_code == 200, response.json_body
+    appt = response.json_body["appointment"]
+    assert (appt["date"], appt["timeSlot"], appt["totalAmount"]) == (dates[1], slot["start"], haircut["price"])
+    assert appt["status"] == "pending_payment"
+    # new Date(`${date} ${timeSlot}`) and new Date(appointmentDateTime) name the same instant.
+    assert datetime.fromisoformat(appt["appointmentDateTime"]) == datetime.fromisoformat(
+        f"{appt['date']}T{appt['timeSlot']}:00+08:00"
+    )
+    detail = client.http.get(f"/api/appointments/{appt['id']}", headers=me).json_body["appointment"]
+    for field in ("date", "timeSlot", "status", "duration", "serviceName", "appointmentDateTime"):
+        assert detail[field] == appt[field]
+    assert detail["duration"] == haircut["duration"] and detail["businessPhone"]
+
+
+def test_block_accepts_the_empty_stored_user_id_but_not_someone_else(world, client, login) -> None:
+    """blockedBy is wx.getStorageSync('userId'): "" when nothing is stored."""
+    staff = login("demo-staff")
+    body = {"staffId": "st-zhang", "date": TUESDAY, "timeSlot": "15:00", "reason": "training", "blockedBy": ""}
+    blocked = post_json(client, "/api/appointments/schedule/block", body, staff)
+    assert blocked.status_code == 200, blocked.json_body
+    assert blocked.json_body["block"]["blockedBy"] == "u-demo-staff"
+    own = post_json(
+        client, "/api/appointments/schedule/block", {**body, "timeSlot": "16:00", "blockedBy": "u-demo-staff"}, staff
+    )
+    assert own.status_code == 200, own.json_body
+    other = post_json(
+        client, "/api/appointments/schedule/block", {**body, "timeSlot": "17:00", "blockedBy": "u-someone"}, staff
+    )
+    assert other.status_code == 403
+
+
+def test_conflicts_take_the_same_time_slot_forms_as_a_block(world, client, login) -> None:
+    staff = login("demo-staff")
+    book(client, login(), timeSlot="10:30")
+    base = f"/api/appointments/schedule/conflicts?staffId=st-zhang&date={TUESDAY}"
+    ranged = client.http.get(f"{base}&timeSlot=10:00-11:00", headers=staff)
+    assert ranged.status_code == 200, ranged.json_body
+    assert [c["type"] for c in ranged.json_body["conflicts"]] == ["appointment"]
+    assert ranged.json_body["conflicts"][0]["timeSlot"] == "10:30"
+    free = client.http.get(f"{base}&timeSlot=09:00-10:00", headers=staff).json_body
+    assert free == {"conflicts": [], "available": True}
+    default_span = client.http.get(f"{base}&timeSlot=10:00", headers=staff).json_body["conflicts"]
+    assert default_span == []  # 30 minutes from 10:00 ends where the booking starts
+    backwards = client.http.get(f"{base}&timeSlot=11:00-10:00", headers=staff)
+    assert backwards.status_code == 400
+
+
+def test_notification_service_calls_as_the_client_makes_them(world, client, login) -> None:
+    """Body-less confirmation POST, reminder {type}, schedule {reminderTimes}, cancellation {reason}."""
+    me, staff = login(), login("demo-staff")
+    appt_id = book(client, me, date="2026-03-10").json_body["appointment"]["id"]
+    confirmation = client.http.post(
+        f"/api/appointments/{appt_id}/notifications/confirmation",
+        headers={"Content-Type": "application/json", **me},
+    )
+    assert confirmation.status_code == 200, confirmation.json_body
+    assert confirmation.json_body["success"] is True
+    reminder = post_json(client, f"/api/appointments/{appt_id}/notifications/reminder", {"type": "24h"}, staff)
+    assert reminder.status_code == 200, reminder.json_body
+    scheduled = post_json(
+        client, f"/api/appointments/{appt_id}/reminders/schedule", {"reminderTimes": ["24h", "2h"]}, staff
+    )
+    assert [r["type"] for r in scheduled.json_body["reminders"]] == ["24h", "2h"]
+    moved = post_json(
+        client,
+        f"/api/appointments/{appt_id}/notifications/reschedule",
+        {"newDateTime": "2026-03-10T10:00:00+08:00"},
+        me,
+    )
+    assert moved.status_code == 200, moved.json_body
+    put = post_json(
+        client, f"/api/appointments/{appt_id}/cancel", {"reason": "Customer cancellation"}, me, method="PUT"
+    )
+    assert put.json_body["success"] is True
+    notice = post_json(
+        client, f"/api/appointments/{appt_id}/notifications/cancellation", {"reason": "Customer cancellation"}, me
+    )
+    assert notice.status_code == 200 and notice.json_body["success"] is True
+    prefs = client.http.get(f"/api/customers/{user_id(client, me)}/notification-preferences", headers=me)
+    assert prefs.json_body["preferences"] == {"sms": True, "email": True, "push": True, "reminderTimes": ["24h", "2h"]}
+
+
+def session(principal: Any) -> dict[str, str]:
+    from datetime import timedelta
+
+    from chalicelib.core.clock import clock
+    from chalicelib.core.ids import new_token
+    from chalicelib.identity.models import IdentityStore
+
+    token = new_token()
+    IdentityStore().put_session(token, principal, clock().now() + timedelta(days=1))
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_staff_of_another_store_and_admin_of_another_merchant_are_refused(world, client, login) -> None:
+    from chalicelib.core.auth import Principal, Role
+    from devstack import demo_data
+
+    owner = login()
+    appt_id = book(client, owner, date="2026-03-10").json_body["appointment"]["id"]
+    outsiders = {
+        "other-store staff": session(Principal("u-x-staff", Role.STAFF, demo_data.MERCHANT_ID, frozenset({"s-x"}))),
+        "other-merchant admin": session(Principal("u-x-admin", Role.ADMIN, "m-x")),
+    }
+    for who, headers in outsiders.items():
+        requests = [
+            client.http.get(f"/api/appointments/{appt_id}", headers=headers),
+            put(client, f"/api/appointments/{appt_id}/cancel", {"reason": "x"}, headers),
+            post_json(client, f"/api/appointments/{appt_id}/notifications/reminder", {"type": "24h"}, headers),
+            post_json(client, f"/api/appointments/{appt_id}/reminders/schedule", {"reminderTimes": ["2h"]}, headers),
+            put(client, f"/api/appointments/{appt_id}/complete", {}, headers),
+            client.http.get(
+                f"/api/appointments/staff/st-zhang/schedule?startDate={TUESDAY}&endDate={TUESDAY}", headers=headers
+            ),
+            put(client, "/api/appointments/staff/st-zhang/availability", {"availability": {"daysOff": []}}, headers),
+            post_json(
+                client,
+                "/api/appointments/schedule/block",
+                {"staffId": "st-zhang", "date": TUESDAY, "timeSlot": "15:00"},
+                headers,
+            ),
+            client.http.get(
+                f"/api/appointments/schedule/conflicts?staffId=st-zhang&date={TUESDAY}&timeSlot=15:00", headers=headers
+            ),
+        ]
+        assert [r.status_code for r in requests] == [403] * len(requests), (who, [r.json_body for r in requests])
+        overview = client.http.get(f"/api/appointments/schedule/overview?date={TUESDAY}", headers=headers)
+        assert overview.status_code in (200, 403)
+        if overview.status_code == 200:
+            assert overview.json_body["overview"]["staff"] == []
+    foreign_admin = outsiders["other-merchant admin"]
+    metrics = client.http.get("/api/appointments/analytics/bookings?period=90d", headers=foreign_admin)
+    assert metrics.status_code == 200 and metrics.json_body["metrics"]["totalBookings"] == 0

@@ -14,6 +14,7 @@ from chalicelib.stores import models as stores
 from devstack import demo_data
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
+from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
 
 STORE = "s-jingan"
@@ -203,3 +204,8 @@ def test_conversation_between_customer_and_staff(shops, client, login, runner) -
 
     runner.drain_queues()
     assert [e.kind for e in inbox.inbox(customer, 10)] == ["staff_message"]
+
+
+def test_every_assistance_route_needs_a_live_token(shops, client, login) -> None:
+    routes = assert_every_route_needs_a_live_token(client, login, "chalicelib.assistance.routes")
+    assert ("GET", "/api/staff/assistance-status/probe-id") in routes

@@ -82,3 +82,11 @@ def test_unknown_product(seeded, client) -> None:
     response = client.http.get("/api/stores/s-jingan/products/p999")
     assert response.status_code == 404 and response.json_body["error"]["code"] == "PRODUCT_NOT_FOUND"
     assert client.http.get("/api/stores/s-missing/products/p001").status_code == 404
+
+
+def test_inventory_as_the_mini_program_asks_lists_the_whole_shelf(seeded, client) -> None:
+    """The inventory page sends `category=''&keyword=''` and no paging, and shows `products` as all."""
+    body = client.http.get("/api/stores/s-jingan/inventory?category=&keyword=").json_body
+    assert len(body["products"]) == len(demo_data.PRODUCTS) > 20
+    assert body["nextCursor"] is None
+    assert all(isinstance(p["stock"], int) and p["id"] for p in body["products"])

@@ -18,6 +18,8 @@ from chalicelib.stores import models as stores
 from devstack import demo_loyalty
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
+from tests.api.dynamo_faults import TransactionConflicts
+from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
 
 MERCHANT = "m-demo"
@@ -267,11 +269,18 @@ def test_redemption_rules(shop, client, login) -> None:
     assert post_json(client, "/api/loyalty/redeem", {"userId": me}, customer).status_code == 400
     gated = post_json(client, "/api/loyalty/redeem", {"userId": me, "rewardId": "rw-mug"}, customer)
     assert gated.status_code == 409 and gated.json_body["error"]["code"] == "TIER_REQUIRED"
-    # The same request id redeems once.
+    # The same request id redeems once; its retry answers like the first request did.
     body = {"userId": me, "rewardId": "rw-coupon-5", "requestId": "tap-7"}
-    assert post_json(client, "/api/loyalty/redeem", body, customer).status_code == 200
+    first = post_json(client, "/api/loyalty/redeem", body, customer)
+    assert first.status_code == 200
     again = post_json(client, "/api/loyalty/redeem", body, customer)
-    assert again.status_code == 409 and again.json_body["error"]["code"] == "DUPLICATE_REDEMPTION"
+    assert again.status_code == 200, again.json_body
+    assert again.json_body["redemptionId"] == first.json_body["redemptionId"]
+    assert again.json_body["remainingPoints"] == 4_950 and again.json_body["reward"]["name"] == "5元无门槛券"
+    assert membership(client, customer, me).json_body["points"] == 4_950
+    assert loyalty.get_reward(MERCHANT, "rw-coupon-5").stock == 999  # type: ignore[union-attr]
+    reused = post_json(client, "/api/loyalty/redeem", body | {"rewardId": "rw-eco-bag"}, customer)
+    assert reused.status_code == 409 and reused.json_body["error"]["code"] == "DUPLICATE_REQUEST"
     assert membership(client, customer, me).json_body["points"] == 4_950
     # Sold out.
     loyalty.put_reward(MERCHANT, rules.RewardOffer(id="rw-last", name="Last one", points_cost=10, stock=1))
@@ -310,3 +319,30 @@ def test_request_budget(shop, client, login, local_aws) -> None:
     local_aws.app.calls.clear()
     membership(client, customer, me)
     assert dict(local_aws.app.calls) == {"GetItem": 3}  # session, member, config
+
+
+def test_every_loyalty_route_needs_a_live_token(shop, client, login) -> None:
+    routes = assert_every_route_needs_a_live_token(client, login, "chalicelib.loyalty.routes")
+    assert ("POST", "/api/loyalty/earn-points") in routes
+
+
+def test_a_customer_is_refused_earn_points_before_their_input_is_read(shop, client, login) -> None:
+    customer = fresh(login)
+    for body in ({}, {"userId": user_id_of(client, customer)}, {"amount": "lots"}):
+        response = post_json(client, "/api/loyalty/earn-points", body, customer)
+        assert response.status_code == 403, (body, response.json_body)
+    # Staff get the validation error, so the gate is about the role, not the body.
+    assert post_json(client, "/api/loyalty/earn-points", {}, staff_headers(login, [STORE])).status_code == 400
+
+
+def test_redeem_retries_transaction_conflicts_instead_of_a_500(shop, client, login, monkeypatch) -> None:
+    """Members racing for a popular reward make real DynamoDB cancel overlapping transactions."""
+    customer = fresh(login)
+    me = user_id_of(client, customer)
+    give_points(me, 200)
+    conflicts = TransactionConflicts(monkeypatch)
+    conflicts.pending = 3
+    redeemed = post_json(client, "/api/loyalty/redeem", {"userId": me, "rewardId": "rw-eco-bag"}, customer)
+    assert redeemed.status_code == 200, redeemed.json_body
+    assert redeemed.json_body["remainingPoints"] == 80 and conflicts.raised == 3
+    assert loyalty.get_reward(MERCHANT, "rw-eco-bag").stock == 199  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ from chalicelib.catalog import models as catalog
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
 from devstack import demo_data
+from tests.api.token_rules import assert_every_route_needs_a_live_token
 
 STORE = "s-jingan"
 
@@ -35,17 +36,28 @@ def mapped_store(aws) -> None:
     )
 
 
-def test_layout(mapped_store, client) -> None:
-    layout = client.http.get(f"/api/stores/{STORE}/layout").json_body["layout"]
+@pytest.fixture
+def signed_in(login) -> dict[str, str]:
+    return login()
+
+
+def test_layout(mapped_store, client, signed_in) -> None:
+    layout = client.http.get(f"/api/stores/{STORE}/layout", headers=signed_in).json_body["layout"]
     assert (layout["width"], layout["height"]) == (24, 16)
     assert len(layout["cells"]) == 16 and all(len(row) == 24 for row in layout["cells"])
     assert {"shelves", "aisles", "entrances", "cellSize"} <= set(layout)
-    assert client.http.get("/api/stores/s-nowhere/layout").json_body["error"]["code"] == "STORE_NOT_FOUND"
-    assert client.http.get("/api/stores/s-unmapped/layout").json_body["error"]["code"] == "LAYOUT_NOT_FOUND"
+    assert (
+        client.http.get("/api/stores/s-nowhere/layout", headers=signed_in).json_body["error"]["code"]
+        == "STORE_NOT_FOUND"
+    )
+    assert (
+        client.http.get("/api/stores/s-unmapped/layout", headers=signed_in).json_body["error"]["code"]
+        == "LAYOUT_NOT_FOUND"
+    )
 
 
-def test_product_location(mapped_store, client) -> None:
-    body = client.http.get(f"/api/stores/{STORE}/products/p001/location").json_body
+def test_product_location(mapped_store, client, signed_in) -> None:
+    body = client.http.get(f"/api/stores/{STORE}/products/p001/location", headers=signed_in).json_body
     expected = demo_data.shelf_location(0)
     assert body == {
         "id": "p001",
@@ -54,14 +66,16 @@ def test_product_location(mapped_store, client) -> None:
         "shelf": expected["shelf"],
         "aisle": expected["aisle"],
     }
-    assert client.http.get(f"/api/stores/{STORE}/products/p-missing/location").status_code == 404
-    unplaced = client.http.get(f"/api/stores/{STORE}/products/p-unplaced/location")
+    assert client.http.get(f"/api/stores/{STORE}/products/p-missing/location", headers=signed_in).status_code == 404
+    unplaced = client.http.get(f"/api/stores/{STORE}/products/p-unplaced/location", headers=signed_in)
     assert unplaced.status_code == 404 and unplaced.json_body["error"]["code"] == "LOCATION_UNKNOWN"
 
 
-def test_route_from_the_entrance_walks_round_the_shelves(mapped_store, client) -> None:
+def test_route_from_the_entrance_walks_round_the_shelves(mapped_store, client, signed_in) -> None:
     entrance = demo_data.ENTRANCES[0]
-    response = client.http.get(f"/api/stores/{STORE}/route?fromX={entrance['x']}&fromY={entrance['y']}&productId=p009")
+    response = client.http.get(
+        f"/api/stores/{STORE}/route?fromX={entrance['x']}&fromY={entrance['y']}&productId=p009", headers=signed_in
+    )
     assert response.status_code == 200
     route = response.json_body
     cells = demo_data.layout()["cells"]
@@ -79,7 +93,7 @@ def test_route_from_the_entrance_walks_round_the_shelves(mapped_store, client) -
     assert route["path"][0] == {"x": entrance["x"], "y": entrance["y"], "floor": 1}
 
 
-def test_route_bad_input(mapped_store, client) -> None:
+def test_route_bad_input(mapped_store, client, signed_in) -> None:
     base = f"/api/stores/{STORE}/route"
     for query, field in [
         ("fromY=1&productId=p001", "fromX"),
@@ -90,9 +104,23 @@ def test_route_bad_input(mapped_store, client) -> None:
         ("fromX=1&fromY=1", "productId"),
         ("fromX=4&fromY=3&productId=p001", "fromX"),  # inside shelf S1
     ]:
-        response = client.http.get(f"{base}?{query}")
+        response = client.http.get(f"{base}?{query}", headers=signed_in)
         assert response.status_code == 400, query
         assert response.json_body["error"]["field"] == field, query
-    assert client.http.get(f"{base}?fromX=1&fromY=1&productId=p-missing").status_code == 404
-    assert client.http.get(f"{base}?fromX=1&fromY=1&productId=p-unplaced").status_code == 404
-    assert client.http.get("/api/stores/s-unmapped/route?fromX=1&fromY=1&productId=p001").status_code == 404
+    assert client.http.get(f"{base}?fromX=1&fromY=1&productId=p-missing", headers=signed_in).status_code == 404
+    assert client.http.get(f"{base}?fromX=1&fromY=1&productId=p-unplaced", headers=signed_in).status_code == 404
+    assert (
+        client.http.get("/api/stores/s-unmapped/route?fromX=1&fromY=1&productId=p001", headers=signed_in).status_code
+        == 404
+    )
+
+
+def test_every_navigation_route_needs_a_live_token(mapped_store, client, login) -> None:
+    """Maps and routes are for signed-in customers: only login, stores and the catalog are public."""
+    routes = assert_every_route_needs_a_live_token(client, login, "chalicelib.navigation.routes")
+    assert routes == [
+        ("GET", "/api/stores/probe-id/layout"),
+        ("GET", "/api/stores/probe-id/products/probe-id/location"),
+        ("GET", "/api/stores/probe-id/route"),
+    ]
+    assert client.http.get(f"/api/stores/{STORE}/layout").status_code == 401

@@ -13,6 +13,8 @@ from chalicelib.core.auth import Role
 from chalicelib.core.clock import clock
 from chalicelib.identity.models import IdentityStore
 from chalicelib.stores import models as stores
+from tests.api.dynamo_faults import TransactionConflicts
+from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
 
 STORE = "s-jingan"
@@ -279,3 +281,24 @@ def test_no_reservation_survives_without_its_expiry_timer(shop, client, login, m
     # The released hold does not count against the limit.
     assert reserve(client, customer).status_code == 200
     assert reserve(client, customer).status_code == 200
+
+
+def test_every_reservation_route_needs_a_live_token(shop, client, login) -> None:
+    routes = assert_every_route_needs_a_live_token(client, login, "chalicelib.reservations.routes")
+    assert ("POST", "/api/reservations/probe-id/pickup") in routes
+
+
+def test_transaction_conflicts_are_retried_not_answered_with_500(shop, client, login, monkeypatch) -> None:
+    """A rush on one product makes real DynamoDB cancel overlapping transactions; they are retried."""
+    customer = fresh(login)
+    before = stock(client)
+    conflicts = TransactionConflicts(monkeypatch)
+    conflicts.pending = 2
+    made = reserve(client, customer)
+    assert made.status_code == 200, made.json_body
+    assert stock(client) == before - 1
+    conflicts.pending = 2
+    cancelled = client.http.delete(f"/api/reservations/{made.json_body['reservationId']}", headers=customer)
+    assert cancelled.status_code == 200, cancelled.json_body
+    assert stock(client) == before
+    assert conflicts.raised == 4 and conflicts.pending == 0

@@ -236,5 +236,5 @@ def test_analytics_aggregation() -> None:
     assert revenue["total"] == 7000 and revenue["byDay"][0] == {"date": "2026-03-03", "amount": 3000}
     insights = analytics.customer_insights(appts, SHANGHAI)
     assert insights["uniqueCustomers"] == 3 and insights["repeatCustomers"] == 1
-    assert insights["peakHours"] == [10] and insights["peakWeekdays"] == [1]  # Tuesday
+    assert insights["peakHours"] == [10] and insights["peakWeekdays"] == [2]  # Tuesday, as getDay() counts
     assert analytics.booking_metrics([])["noShowRate"] == 0.0

@@ -37,6 +37,17 @@ def test_average_service_time_learned_after_enough_samples() -> None:
     assert rules.store_service_minutes({}) == rules.DEFAULT_SERVICE_MINUTES
 
 
+def test_average_service_time_follows_the_recent_completions() -> None:
+    """A slow morning (ten 10-minute services) then a fast rush (ten 2-minute ones): the estimate
+    is the recent 2 minutes, not the day's 6."""
+    slow_then_fast = (600.0,) * 10 + (120.0,) * 10
+    day = QueueDay(served_count=20, served_seconds=sum(slow_then_fast), recent_seconds=slow_then_fast)
+    assert rules.average_service_minutes(day, 4.0) == 2.0
+    # Too few recent samples: the store setting; a day item without the list: the day's mean.
+    assert rules.average_service_minutes(QueueDay(recent_seconds=(60.0, 60.0)), 4.0) == 4.0
+    assert rules.average_service_minutes(QueueDay(served_count=20, served_seconds=7200), 4.0) == 6.0
+
+
 def test_service_seconds_from_call_to_finish() -> None:
     assert rules.service_seconds("2026-11-23T04:00:00Z", utc("2026-11-23T04:03:30")) == 210
     assert rules.service_seconds(None, utc("2026-11-23T04:03:30")) is None
