@@ -4,6 +4,7 @@ Event handlers import their area's consumer inside the function, so the API func
 never pays for Powertools batch processing or anything else only consumers need.
 """
 
+import os
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -29,6 +30,9 @@ app.register_middleware(
     ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
 )
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
+# Consumers log with their Lambda context too; each record sets its own correlation id (core/batch.py).
+for event_type in ("sqs", "dynamodb"):
+    app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context), event_type)
 
 app.register_blueprint(identity_routes)
 app.register_blueprint(store_routes)
@@ -73,3 +77,21 @@ def timers_consumer(event: Any) -> dict[str, Any]:
     from chalicelib.reservations import timers as _reservation_timers  # noqa: F401
 
     return process_sqs_batch(event.to_dict(), event.context, dispatch)
+
+
+def _table_stream_arn() -> str:
+    """infra points the event source at the real stream and the local runner finds the table's
+    current one, so this default only has to be a valid ARN naming the table."""
+    config = settings()
+    placeholder = (
+        f"arn:aws:dynamodb:{config.region}:000000000000:table/{config.table_name}/stream/1970-01-01T00:00:00.000"
+    )
+    return os.environ.get("TABLE_STREAM_ARN", "").strip() or placeholder
+
+
+@app.on_dynamodb_record(stream_arn=_table_stream_arn(), batch_size=100, starting_position="LATEST")
+def table_stream_consumer(event: Any) -> dict[str, Any]:
+    from chalicelib.core.batch import process_stream_batch
+    from chalicelib.reservations.backstop import handle
+
+    return process_stream_batch(event.to_dict(), event.context, handle)

@@ -1,5 +1,7 @@
 """Delivers the events AWS would: SQS messages to the Chalice handlers bound to their queues,
-due EventBridge Scheduler one-time schedules to their targets, and `@app.schedule` rules.
+due EventBridge Scheduler one-time schedules to their targets, `@app.schedule` rules, and the
+table's stream records to the `@app.on_dynamodb_record` handler, including the REMOVE records of
+TTL deletions, which this runner performs because moto stores `ttl` but never deletes.
 
 The same handler code runs here as in Lambda, fed events of Lambda's exact shape. Time for
 schedules and rules comes from an injectable clock, so tests can jump forward a day.
@@ -10,16 +12,17 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import boto3
 from chalice import Chalice
-from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
+from chalice.app import Cron, DynamoDBEventConfig, Rate, ScheduledEventConfig, SQSEventConfig
 from chalice.local import LambdaContext
 from croniter import croniter
 
@@ -28,6 +31,14 @@ from chalicelib.core.observability import logger
 
 AT_EXPRESSION = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 RATE_EXPRESSION = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+# AWS marks the stream records of its own TTL deletions with this identity.
+TTL_USER_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+# AWS deletes expired items lazily (usually within minutes), so sweeping once a minute of the
+# runner's clock is faithful, and keeps a Scan off most 0.5 s ticks of `make run`.
+TTL_SWEEP_EVERY = timedelta(minutes=1)
+# Lambda retries a failing stream batch from the failed record; here a record that fails this many
+# deliveries in a row is logged and skipped, as MaximumRetryAttempts would.
+STREAM_MAX_ATTEMPTS = 5
 _AWS_DOW = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
 
 
@@ -39,6 +50,21 @@ class QueueBinding:
     handler: Callable[[dict[str, Any], Any], Any]
     url: str = ""
     arn: str = ""
+
+
+@dataclass
+class StreamBinding:
+    name: str
+    table_name: str
+    batch_size: int
+    starting_position: str
+    handler: Callable[[dict[str, Any], Any], Any]
+    stream_arn: str = ""
+    key_attributes: list[str] = field(default_factory=list)
+    ttl_attribute: str | None = None
+    iterators: dict[str, str] = field(default_factory=dict)  # shard id -> next shard iterator
+    backlog: list[dict[str, Any]] = field(default_factory=list)  # read, not yet handled successfully
+    attempts: int = 0  # failed deliveries of the backlog's first record
 
 
 @dataclass
@@ -74,6 +100,15 @@ def next_fire_time(expression: str, after: datetime) -> datetime:
     raise ValueError(f"unsupported schedule expression {expression!r}")
 
 
+def stream_table_name(stream_arn: str) -> str:
+    """`arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` -> `<name>`."""
+    return stream_arn.split(":", 5)[5].split("/")[1]
+
+
+def _key_id(table_name: str, keys: dict[str, Any]) -> str:
+    return json.dumps([table_name, keys], sort_keys=True)
+
+
 def schedule_due_time(schedule: dict[str, Any]) -> datetime | None:
     match = AT_EXPRESSION.match(schedule.get("ScheduleExpression", ""))
     if not match:
@@ -91,13 +126,28 @@ class EventRunner:
         self.sqs = boto3.client("sqs")
         self.scheduler = boto3.client("scheduler")
         self.sfn = boto3.client("stepfunctions")
+        self.dynamodb = boto3.client("dynamodb")
+        self.dynamodb_streams = boto3.client("dynamodbstreams")
         self._fired_schedules: set[tuple[str, str, str]] = set()
+        self._last_ttl_sweep: datetime | None = None
+        self._ttl_deleted: set[str] = set()  # keys this runner deleted as TTL would, until their record is read
+        self.streams: list[StreamBinding] = []
         self.queues: list[QueueBinding] = []
         self.rules: list[RuleBinding] = []
         for source in app.event_sources:
             if isinstance(source, SQSEventConfig) and source.queue:
                 self.queues.append(
                     QueueBinding(source.name, source.queue, source.batch_size, app.handler_map[source.name])
+                )
+            elif isinstance(source, DynamoDBEventConfig):
+                self.streams.append(
+                    StreamBinding(
+                        source.name,
+                        stream_table_name(source.stream_arn),
+                        source.batch_size,
+                        source.starting_position,
+                        app.handler_map[source.name],
+                    )
                 )
             elif isinstance(source, ScheduledEventConfig):
                 expression = source.schedule_expression
@@ -108,6 +158,129 @@ class EventRunner:
             binding.arn = self.sqs.get_queue_attributes(QueueUrl=binding.url, AttributeNames=["QueueArn"])[
                 "Attributes"
             ]["QueueArn"]
+        for stream in self.streams:
+            self._open_stream(stream)
+
+    # --- DynamoDB streams and TTL ---------------------------------------------------------
+    def _open_stream(self, binding: StreamBinding) -> None:
+        """The table's current stream (the ARN in the decorator may be a placeholder, and tests
+        re-create the table), read from the handler's starting position."""
+        table = self.dynamodb.describe_table(TableName=binding.table_name)["Table"]
+        binding.stream_arn = table["LatestStreamArn"]
+        binding.key_attributes = [k["AttributeName"] for k in table["KeySchema"]]
+        ttl = self.dynamodb.describe_time_to_live(TableName=binding.table_name)["TimeToLiveDescription"]
+        binding.ttl_attribute = ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") == "ENABLED" else None
+        shards = self.dynamodb_streams.describe_stream(StreamArn=binding.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            binding.iterators[shard["ShardId"]] = self.dynamodb_streams.get_shard_iterator(
+                StreamArn=binding.stream_arn, ShardId=shard["ShardId"], ShardIteratorType=binding.starting_position
+            )["ShardIterator"]
+
+    def sweep_ttl(self) -> int:
+        """Delete what DynamoDB TTL would have deleted by the runner's clock (each stream-bound
+        table). The deletes reach the stream like any other; `deliver_stream_records` marks their
+        records as TTL's. A Scan is fine here: this stands in for AWS, not for our request path."""
+        now = self.clock.now()
+        if self._last_ttl_sweep is not None and now - self._last_ttl_sweep < TTL_SWEEP_EVERY:
+            return 0
+        self._last_ttl_sweep = now
+        deleted = 0
+        for binding in self.streams:
+            if binding.ttl_attribute is None:
+                continue
+            names = {f"#k{i}": name for i, name in enumerate(binding.key_attributes)} | {"#ttl": binding.ttl_attribute}
+            due = {":now": {"N": str(int(now.timestamp()))}}
+            pages = self.dynamodb.get_paginator("scan").paginate(
+                TableName=binding.table_name,
+                FilterExpression="#ttl <= :now",
+                ProjectionExpression=", ".join(n for n in names if n != "#ttl"),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=due,
+                ConsistentRead=True,
+            )
+            for item in (i for page in pages for i in page["Items"]):
+                keys = {name: item[name] for name in binding.key_attributes}
+                try:
+                    self.dynamodb.delete_item(
+                        TableName=binding.table_name,
+                        Key=keys,
+                        ConditionExpression="#ttl <= :now",
+                        ExpressionAttributeNames={"#ttl": binding.ttl_attribute},
+                        ExpressionAttributeValues=due,
+                    )
+                except self.dynamodb.exceptions.ConditionalCheckFailedException:
+                    continue  # rewritten since the scan with a later ttl (or deleted by someone else)
+                self._ttl_deleted.add(_key_id(binding.table_name, keys))
+                deleted += 1
+        return deleted
+
+    def deliver_stream_records(self) -> int:
+        """Read each bound stream's new records and invoke its handler, `batch_size` at a time and
+        in order. A record the handler reports failed (or every record, if it raised) is retried
+        from there on the next call, as Lambda does with ReportBatchItemFailures."""
+        delivered = 0
+        for binding in self.streams:
+            for shard_id, iterator in list(binding.iterators.items()):
+                while iterator:
+                    page = self.dynamodb_streams.get_records(ShardIterator=iterator, Limit=1000)
+                    binding.backlog += [self._stream_record(binding, raw) for raw in page["Records"]]
+                    iterator = page.get("NextShardIterator") or ""
+                    binding.iterators[shard_id] = iterator
+                    if not page["Records"]:
+                        break
+            while binding.backlog:
+                batch = binding.backlog[: binding.batch_size]
+                failed_at = self._invoke_stream_handler(binding, batch)
+                delivered += len(batch) if failed_at is None else failed_at
+                if failed_at is None:
+                    del binding.backlog[: len(batch)]
+                    binding.attempts = 0
+                    continue
+                del binding.backlog[:failed_at]
+                binding.attempts = binding.attempts + 1 if failed_at == 0 else 1
+                if binding.attempts >= STREAM_MAX_ATTEMPTS:
+                    skipped = binding.backlog.pop(0)
+                    binding.attempts = 0
+                    logger.error(
+                        "stream record failed every delivery; skipped",
+                        handler=binding.name,
+                        sequence_number=skipped["dynamodb"]["SequenceNumber"],
+                    )
+                break  # retry on the next call, as Lambda retries the shard from the failed record
+        return delivered
+
+    def _invoke_stream_handler(self, binding: StreamBinding, batch: list[dict[str, Any]]) -> int | None:
+        """None if the whole batch succeeded, else the index of the first failed record."""
+        try:
+            result = binding.handler({"Records": batch}, lambda_context(binding.name))
+        except Exception:
+            logger.exception("stream handler raised; the batch will be retried", handler=binding.name)
+            return 0
+        failures = (result or {}).get("batchItemFailures", []) if isinstance(result, dict) else []
+        failed = {f["itemIdentifier"] for f in failures}
+        return next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed), None)
+
+    def _stream_record(self, binding: StreamBinding, raw: dict[str, Any]) -> dict[str, Any]:
+        """A DynamoDB Streams record as Lambda delivers it (epoch creation time, the stream ARN, and
+        for TTL deletions the service identity)."""
+        change = dict(raw["dynamodb"])
+        created = change.get("ApproximateCreationDateTime")
+        if isinstance(created, datetime):
+            change["ApproximateCreationDateTime"] = int(created.timestamp())
+        record: dict[str, Any] = {
+            "eventID": raw["eventID"],
+            "eventName": raw["eventName"],
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": self.region,
+            "dynamodb": change,
+            "eventSourceARN": binding.stream_arn,
+        }
+        key_id = _key_id(binding.table_name, change.get("Keys", {}))
+        if raw["eventName"] == "REMOVE" and key_id in self._ttl_deleted:
+            self._ttl_deleted.discard(key_id)
+            record["userIdentity"] = dict(TTL_USER_IDENTITY)
+        return record
 
     # --- SQS ------------------------------------------------------------------------------
     def poll_queue(self, binding: QueueBinding) -> int:
@@ -256,13 +429,23 @@ class EventRunner:
         }
 
     # --- loop -----------------------------------------------------------------------------
-    def tick(self) -> int:
-        return self.deliver_due_schedules() + self.fire_due_rules() + self.drain_queues(max_batches=20)
+    def tick(self, streams: bool = True) -> int:
+        delivered = 0
+        if streams:
+            self.sweep_ttl()
+            delivered += self.deliver_stream_records()
+        return delivered + self.deliver_due_schedules() + self.fire_due_rules() + self.drain_queues(max_batches=20)
 
-    def run(self, stop: threading.Event, interval: float = 0.5) -> None:
+    def run(self, stop: threading.Event, interval: float = 0.5, stream_interval: float = 2.0) -> None:
+        """Ticks every `interval`; streams every `stream_interval` (moto keeps every shard
+        iterator it hands out, so reading the stream on each 0.5 s tick would grow it all day)."""
+        last_streams = float("-inf")
         while not stop.is_set():
+            streams = time.monotonic() - last_streams >= stream_interval
+            if streams:
+                last_streams = time.monotonic()
             try:
-                self.tick()
+                self.tick(streams=streams)
             except Exception:
                 logger.exception("event runner tick failed")
             stop.wait(interval)

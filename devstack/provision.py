@@ -15,6 +15,7 @@ from chalicelib.core.resources import STACK, ResourceRefs, StackSpec, TableSpec,
 class Provisioned:
     prefix: str
     table_name: str
+    table_stream_arn: str = ""
     queue_urls: dict[str, str] = field(default_factory=dict)
     queue_arns: dict[str, str] = field(default_factory=dict)
     dlq_urls: dict[str, str] = field(default_factory=dict)
@@ -27,6 +28,7 @@ class Provisioned:
         values = {
             "RESOURCE_PREFIX": self.prefix,
             "TABLE_NAME": self.table_name,
+            "TABLE_STREAM_ARN": self.table_stream_arn,
             "SCHEDULER_GROUP": self.scheduler_group,
             "SCHEDULER_ROLE_ARN": self.scheduler_role_arn,
         }
@@ -73,7 +75,11 @@ def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
     dynamodb.update_time_to_live(
         TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": stack.table.ttl_attribute}
     )
-    out = Provisioned(prefix=prefix, table_name=table_name)
+    out = Provisioned(
+        prefix=prefix,
+        table_name=table_name,
+        table_stream_arn=dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"],
+    )
 
     for queue in stack.queues:
         dlq_url = sqs.create_queue(

@@ -8,8 +8,9 @@ import threading
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import LocalDevServer, create_local_server
+from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
 
 from devstack.local_aws import LocalAws
 from devstack.provision import Provisioned, provision
@@ -19,6 +20,15 @@ REGION = "ap-southeast-1"
 PREFIX = "o2o-local"
 WECHAT_APPID = "wx5a1dbox0000demo"
 WECHAT_SECRET = "sandbox-secret"
+
+
+def serve_api(app: Chalice, host: str = "127.0.0.1", port: int = 0) -> LocalDevServer:
+    """Chalice's local HTTP server for the app. `create_local_server` rebases the app's class, which
+    works once per process (a second call makes an inheritance cycle); later servers reuse the rebase."""
+    config = Config.create(chalice_stage="local", app_name=app.app_name, chalice_app=app)
+    if isinstance(app, CustomLocalChalice):
+        return LocalDevServer(app, config, host, port)
+    return create_local_server(app, config, host, port)
 
 
 @dataclass
@@ -64,8 +74,7 @@ class LocalStack:
 
             demo_data.seed(clock().now())
         app = self.app_module.app
-        config = Config.create(chalice_stage="local", app_name=app.app_name, chalice_app=app)
-        self._server = create_local_server(app, config, "127.0.0.1", self.api_port)
+        self._server = serve_api(app, "127.0.0.1", self.api_port)
         # WeChat Pay is the sandbox; its callbacks come back to this server.
         os.environ.update(
             {

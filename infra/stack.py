@@ -119,9 +119,12 @@ class BackendStack(cdk.Stack):
                     self.api.get_resource(function_name).add_override(
                         f"Properties.Events.{event_name}.Properties.FunctionResponseTypes", ["ReportBatchItemFailures"]
                     )
+                elif event.get("Type") == "DynamoDB":
+                    self._bind_table_stream(function_name, event_name, event["Properties"])
 
         role = self.api.get_role("DefaultRole")
         self.table.grant_read_write_data(role)
+        self.table.grant_stream_read(role)
         for queue in self.queues.values():
             queue.grant_send_messages(role)
             queue.grant_consume_messages(role)
@@ -140,6 +143,26 @@ class BackendStack(cdk.Stack):
         )
 
         cdk.CfnOutput(self, "TableName", value=self.table.table_name)
+
+    def _bind_table_stream(self, function_name: str, event_name: str, properties: dict[str, Any]) -> None:
+        """The app names the stream with a placeholder (its ARN exists only once the table does):
+        point the event source at the real one, with partial batch responses, since a failing
+        record otherwise blocks the shard with the whole batch. Only TTL deletions of reservation
+        expiry sentinels invoke the function at all (the handler checks again)."""
+        from chalicelib.reservations.backstop import TTL_IDENTITY
+        from chalicelib.reservations.models import SENTINEL_PREFIX, SENTINEL_SK
+
+        resource = self.api.get_resource(function_name)
+        path = f"Properties.Events.{event_name}.Properties"
+        resource.add_override(f"{path}.Stream", self.table.table_stream_arn)
+        resource.add_override(f"{path}.StartingPosition", properties.get("StartingPosition", "LATEST"))
+        resource.add_override(f"{path}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+        pattern = {
+            "eventName": ["REMOVE"],
+            "userIdentity": {key: [value] for key, value in TTL_IDENTITY.items()},
+            "dynamodb": {"Keys": {"pk": {"S": [{"prefix": SENTINEL_PREFIX}]}, "sk": {"S": [SENTINEL_SK]}}},
+        }
+        resource.add_override(f"{path}.FilterCriteria", {"Filters": [{"Pattern": json.dumps(pattern)}]})
 
     def _table(self, spec: TableSpec, name: str) -> dynamodb.Table:
         table = dynamodb.Table(

@@ -22,19 +22,21 @@ def check_invariants(resources: dict[str, Any]) -> list[str]:
     by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for name, resource in resources.items():
         by_type.setdefault(resource["Type"], []).append((name, resource.get("Properties", {})))
+    tables = by_type.get("AWS::DynamoDB::Table", [])
     for name, props in by_type.get("AWS::Serverless::Function", []):
         if props.get("Tracing") != "Active":
             problems.append(f"{name}: X-Ray tracing not active")
         for event_name, event in props.get("Events", {}).items():
-            if event["Type"] == "SQS" and "ReportBatchItemFailures" not in event["Properties"].get(
+            if event["Type"] in ("SQS", "DynamoDB") and "ReportBatchItemFailures" not in event["Properties"].get(
                 "FunctionResponseTypes", []
             ):
                 problems.append(f"{name}.{event_name}: no ReportBatchItemFailures")
+            if event["Type"] == "DynamoDB" and not _is_table_stream(event["Properties"].get("Stream"), tables):
+                problems.append(f"{name}.{event_name}: not bound to the table's stream")
     queues = by_type.get("AWS::SQS::Queue", [])
     with_dlq = [name for name, props in queues if "RedrivePolicy" in props]
     if len(with_dlq) != len(STACK.queues):
         problems.append(f"expected {len(STACK.queues)} queues with a DLQ, found {with_dlq}")
-    tables = by_type.get("AWS::DynamoDB::Table", [])
     if len(tables) != 1:
         problems.append(f"expected exactly one table, found {len(tables)}")
     else:
@@ -48,6 +50,14 @@ def check_invariants(resources: dict[str, Any]) -> list[str]:
         if not props.get("TracingConfiguration", {}).get("Enabled"):
             problems.append(f"{name}: X-Ray tracing not enabled")
     return problems
+
+
+def _is_table_stream(stream: Any, tables: list[tuple[str, dict[str, Any]]]) -> bool:
+    """The event source must be `Fn::GetAtt [<the table>, StreamArn]`, not the app's placeholder."""
+    if not isinstance(stream, dict) or "Fn::GetAtt" not in stream:
+        return False
+    target = stream["Fn::GetAtt"]
+    return list(target) in ([name, "StreamArn"] for name, _ in tables)
 
 
 def main() -> int:

@@ -94,6 +94,24 @@ def client(aws: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def api_url(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app over real HTTP on a free port; WeChat Pay's notify_url points at it, so the sandbox
+    can deliver signed payment callbacks the way WeChat does."""
+    import threading
+
+    from app import app
+    from devstack.stack import serve_api
+
+    server = serve_api(app)
+    threading.Thread(target=server.server.serve_forever, name="api", daemon=True).start()
+    base = f"http://127.0.0.1:{server.server.server_address[1]}"
+    monkeypatch.setenv("WECHATPAY_NOTIFY_URL", f"{base}/api/payments/wechat/notify")
+    yield base
+    server.server.shutdown()
+    server.server.server_close()
+
+
+@pytest.fixture
 def login(client: Any) -> Any:
     """login("demo-admin") -> bearer headers for that WeChat code's user (codes are single-use)."""
 

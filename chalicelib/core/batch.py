@@ -1,6 +1,6 @@
-"""SQS consumers share this: Powertools batch processing with partial failures.
+"""SQS and DynamoDB stream consumers share this: Powertools batch processing with partial failures.
 
-Imported inside the Chalice SQS handlers, never at app import, so the API function's cold start
+Imported inside the Chalice event handlers, never at app import, so the API function's cold start
 does not pay for it.
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.core.observability import logger
@@ -20,6 +21,7 @@ def process_sqs_batch(event: dict[str, Any], context: Any, handle: Callable[[dic
     """Runs `handle(json_body)` per record; failed records are reported, the rest are deleted."""
 
     def record_handler(record: SQSRecord) -> None:
+        logger.set_correlation_id(record.message_id)
         try:
             body = json.loads(record.body)
         except ValueError:
@@ -29,6 +31,23 @@ def process_sqs_batch(event: dict[str, Any], context: Any, handle: Callable[[dic
         handle(body)
 
     processor = BatchProcessor(event_type=EventType.SQS)
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)
+
+
+def process_stream_batch(
+    event: dict[str, Any], context: Any, handle: Callable[[dict[str, Any]], None]
+) -> dict[str, Any]:
+    """Runs `handle(raw_record)` per DynamoDB stream record; a failure reports that record's sequence
+    number, so Lambda retries from it (ReportBatchItemFailures) instead of from the whole batch."""
+
+    def record_handler(record: DynamoDBRecord) -> None:
+        logger.set_correlation_id(record.event_id)
+        handle(record.raw_event)
+
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -5,6 +5,9 @@
 - `USER#<userId>` / `RESERVATION#<createdAt>#<id>`: the customer's copy, changed in the same
   transactions as the reservation, so "my reservations" is one Query.
 - `USER#<userId>` / `RESHOLD#<storeId>#<productId>`: `open_count`, the per-user-per-product guard.
+- `RESEXPIRY#<id>` / `SENTINEL`: exists exactly while the reservation is open; its `ttl` is shortly
+  after expiresAt. If the expiry timer never fires, DynamoDB TTL deletes it and the stream consumer
+  (`backstop.py`) expires the reservation.
 
 Every state change is one TransactWriteItems conditioned on `status = open`, which is what makes
 expiry, cancel and pickup exactly-once and mutually exclusive.
@@ -33,6 +36,8 @@ STATUSES = (OPEN, PICKED_UP, CANCELLED, EXPIRED)
 
 USER_COPY_PREFIX = "RESERVATION#"
 HOLD_PREFIX = "RESHOLD#"
+SENTINEL_PREFIX = "RESEXPIRY#"
+SENTINEL_SK = "SENTINEL"
 
 
 class StoreReservationsIndex(GlobalSecondaryIndex["ReservationItem"]):
@@ -68,6 +73,12 @@ class HoldItem(TableModel):
     open_count = NumberAttribute(null=True)
 
 
+class ExpirySentinel(ExpiringModel):
+    """Its TTL deletion is the backstop for a lost expiry timer; closing the reservation deletes it."""
+
+    reservation_id = UnicodeAttribute()
+
+
 @dataclass(frozen=True)
 class Reservation:
     id: str
@@ -93,6 +104,17 @@ def user_copy_key(user_id: str, created_at: str, reservation_id: str) -> tuple[s
 
 def hold_key(user_id: str, store_id: str, product_id: str) -> tuple[str, str]:
     return key("USER", user_id), f"{HOLD_PREFIX}{store_id}#{product_id}"
+
+
+def sentinel_key(reservation_id: str) -> tuple[str, str]:
+    return f"{SENTINEL_PREFIX}{reservation_id}", SENTINEL_SK
+
+
+def sentinel_reservation_id(pk: str, sk: str) -> str | None:
+    """The reservation an expiry sentinel's key belongs to; None for any other item."""
+    if sk != SENTINEL_SK or not pk.startswith(SENTINEL_PREFIX):
+        return None
+    return pk[len(SENTINEL_PREFIX) :] or None
 
 
 def store_index_key(store_id: str) -> str:
@@ -154,13 +176,16 @@ class ReservationExists(Exception):
     """The reservation id was already taken (an idempotent retry of the same request)."""
 
 
-def create(reservation: Reservation, *, limit: int, ttl: int) -> None:
-    """Takes the stock, counts the hold and writes the reservation in one transaction.
+def create(reservation: Reservation, *, limit: int, ttl: int, sentinel_ttl: int) -> None:
+    """Takes the stock, counts the hold and writes the reservation and its expiry sentinel in one
+    transaction.
 
     PynamoDB sends puts before updates, so cancellation reasons come back in the order
-    [reservation, user copy, product stock, hold count].
+    [reservation, user copy, sentinel, product stock, hold count].
     """
     main, copy = _items(reservation, ttl)
+    spk, ssk = sentinel_key(reservation.id)
+    sentinel = ExpirySentinel(spk, ssk, reservation_id=reservation.id, ttl=sentinel_ttl)
     ppk, psk = product_key(reservation.store_id, reservation.product_id)
     hpk, hsk = hold_key(reservation.user_id, reservation.store_id, reservation.product_id)
     quantity = reservation.quantity
@@ -168,6 +193,7 @@ def create(reservation: Reservation, *, limit: int, ttl: int) -> None:
     def build(tx: TransactWrite) -> None:
         tx.save(main, condition=ReservationItem.pk.does_not_exist())
         tx.save(copy, condition=ReservationItem.pk.does_not_exist())
+        tx.save(sentinel, condition=ExpirySentinel.pk.does_not_exist())
         tx.update(
             ProductItem(ppk, psk),
             actions=[ProductItem.stock.add(-quantity)],
@@ -183,11 +209,11 @@ def create(reservation: Reservation, *, limit: int, ttl: int) -> None:
         transact(build)
     except TransactWriteError as err:
         failed = _failed(err)
-        if any(failed[:2]):
+        if any(failed[:3]):
             raise ReservationExists(reservation.id) from None
-        if len(failed) > 2 and failed[2]:
-            raise Conflict("Not enough stock to reserve.", code="OUT_OF_STOCK") from None
         if len(failed) > 3 and failed[3]:
+            raise Conflict("Not enough stock to reserve.", code="OUT_OF_STOCK") from None
+        if len(failed) > 4 and failed[4]:
             raise Conflict(
                 f"You already hold {limit} open reservations for this product.", code="RESERVATION_LIMIT"
             ) from None
@@ -198,6 +224,9 @@ def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_cod
     """open -> new_status in one transaction conditioned on status=open; False if it was not open.
 
     Expiry and cancel put the units back on the shelf; a pickup sells them, so stock is untouched.
+    The expiry sentinel goes in the same transaction (unconditionally: TTL may have taken it already,
+    which is how the backstop gets here). PynamoDB sends deletes before updates, so cancellation
+    reasons come back as [sentinel, reservation, user copy, hold count, product stock].
     """
     pk, sk = reservation_key(reservation.id)
     upk, usk = user_copy_key(reservation.user_id, reservation.created_at, reservation.id)
@@ -206,8 +235,10 @@ def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_cod
     if pickup_code is not None:
         open_condition = open_condition & (ReservationItem.pickup_code == pickup_code)
     actions: list[Action] = [ReservationItem.status.set(new_status), ReservationItem.updated_at.set(now_iso)]
+    spk, ssk = sentinel_key(reservation.id)
 
     def build(tx: TransactWrite) -> None:
+        tx.delete(ExpirySentinel(spk, ssk))
         tx.update(
             ReservationItem(pk, sk),
             actions=[
@@ -230,7 +261,7 @@ def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_cod
         transact(build)
     except TransactWriteError as err:
         failed = _failed(err)
-        if failed and failed[0]:
+        if len(failed) > 1 and failed[1]:
             return False
         raise
     return True

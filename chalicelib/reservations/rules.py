@@ -16,6 +16,10 @@ from chalicelib.reservations.models import OPEN, STATUSES, Reservation
 MAX_QUANTITY = 20
 # DynamoDB TTL deletes closed reservations this long after they expire (history stays a month).
 TTL_AFTER_EXPIRY = timedelta(days=30)
+# An open reservation's expiry sentinel: TTL deletes it this long after expiresAt, and that deletion
+# (on the table's stream) expires the reservation if its timer never did. Long enough that a timer
+# firing on time always wins; short enough that lost stock is back on the shelf soon.
+SENTINEL_AFTER_EXPIRY = timedelta(minutes=15)
 PICKUP_CODE_DIGITS = 6
 
 
@@ -24,8 +28,12 @@ def expires_at(now: datetime, hold_hours: int) -> datetime:
 
 
 def ttl_epoch(expiry: datetime) -> int:
-    """TTL is only a backstop for a timer that never fired: it deletes, it cannot return stock."""
+    """History clean-up only; the expiry sentinel (below) is what backs up a timer that never fired."""
     return int((expiry + TTL_AFTER_EXPIRY).timestamp())
+
+
+def sentinel_ttl_epoch(expiry: datetime) -> int:
+    return int((expiry + SENTINEL_AFTER_EXPIRY).timestamp())
 
 
 def pickup_code(randbelow: Callable[[int], int]) -> str:

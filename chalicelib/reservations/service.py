@@ -54,7 +54,12 @@ def reserve(
         updated_at=to_iso(now),
     )
     try:
-        models.create(reservation, limit=config.reservation_limit_per_product, ttl=rules.ttl_epoch(expiry))
+        models.create(
+            reservation,
+            limit=config.reservation_limit_per_product,
+            ttl=rules.ttl_epoch(expiry),
+            sentinel_ttl=rules.sentinel_ttl_epoch(expiry),
+        )
     except models.ReservationExists as err:
         existing = models.get(reservation_id)
         if existing is None or existing.user_id != principal.user_id or existing.product_id != product_id:
@@ -117,8 +122,9 @@ def pickup(principal: Principal, reservation_id: str, code: str, now: datetime) 
 
 
 def expire(reservation_id: str, now: datetime) -> bool:
-    """The expiry timer's handler. Safe to run twice, late, or after a pickup: the write is
-    conditioned on status=open, so only the first run that finds it open returns stock."""
+    """The expiry timer's handler, and the TTL backstop's. Safe to run twice, late, or after a
+    pickup: the write is conditioned on status=open, so only the first run that finds it open
+    returns stock."""
     reservation = models.get(reservation_id)
     action = rules.expiry_action(reservation, now)
     if action is rules.ExpiryAction.SKIP or reservation is None:

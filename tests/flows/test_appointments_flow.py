@@ -290,22 +290,9 @@ def test_payment_that_lands_after_a_cancel_is_refunded_once(world, client, login
 
 # --- cancel with a real WeChat Pay refund -----------------------------------------------------
 @pytest.fixture
-def api_base(world, monkeypatch) -> Iterator[str]:
+def api_base(world, api_url) -> str:
     """The app over HTTP so the sandbox can deliver its signed payment callback."""
-    from chalice.config import Config
-    from chalice.local import create_local_server
-
-    from app import app
-
-    config = Config.create(chalice_stage="local", app_name=app.app_name, chalice_app=app)
-    server = create_local_server(app, config, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server.server_address[1]}"
-    monkeypatch.setenv("WECHATPAY_NOTIFY_URL", f"{base}/api/payments/wechat/notify")
-    yield base
-    server.server.shutdown()
-    server.server.server_close()
+    return api_url
 
 
 def _post(url: str, body: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -44,26 +43,8 @@ class Http:
 
 
 @pytest.fixture
-def api(seeded, monkeypatch) -> Iterator[Http]:
-    """The app on a free port; WeChat Pay's notify_url points at it."""
-    from chalice.config import Config
-    from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
-
-    from app import app
-
-    config = Config.create(chalice_stage="local", app_name=app.app_name, chalice_app=app)
-    # create_local_server rebases the app's class, which works once per process; later servers reuse it.
-    if isinstance(app, CustomLocalChalice):
-        server = LocalDevServer(app, config, "127.0.0.1", 0)
-    else:
-        server = create_local_server(app, config, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server.server_address[1]}"
-    monkeypatch.setenv("WECHATPAY_NOTIFY_URL", f"{base}/api/payments/wechat/notify")
-    yield Http(base)
-    server.server.shutdown()
-    server.server.server_close()
+def api(seeded, api_url) -> Http:
+    return Http(api_url)
 
 
 @pytest.fixture
