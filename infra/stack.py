@@ -157,6 +157,10 @@ class BackendStack(cdk.Stack):
         resource.add_override(f"{path}.Stream", self.table.table_stream_arn)
         resource.add_override(f"{path}.StartingPosition", properties.get("StartingPosition", "LATEST"))
         resource.add_override(f"{path}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+        # A record that keeps failing is retried a bounded number of times (split out of its batch),
+        # then logged and skipped, as the local runner does, instead of blocking the shard for 24 h.
+        resource.add_override(f"{path}.MaximumRetryAttempts", 10)
+        resource.add_override(f"{path}.BisectBatchOnFunctionError", True)
         pattern = {
             "eventName": ["REMOVE"],
             "userIdentity": {key: [value] for key, value in TTL_IDENTITY.items()},

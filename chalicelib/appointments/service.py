@@ -19,7 +19,7 @@ from chalicelib.core.clock import to_iso
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable, ValidationError
 from chalicelib.core.ids import new_id
-from chalicelib.core.observability import logger
+from chalicelib.core.observability import count, logger
 from chalicelib.notifications.publisher import Notification
 from chalicelib.stores.models import Store, get_store
 
@@ -326,6 +326,7 @@ def book(principal: Principal, request: BookingRequest, now: datetime, effects: 
         logger.exception("could not start the booking saga", appointment_id=appt.id)
         models.finish_appointment(appt, (appt.status,), rules.EXPIRED, now, release=True)
         raise UpstreamUnavailable("Booking is unavailable right now; please try again.") from err
+    count("AppointmentBooked")
     return appt
 
 

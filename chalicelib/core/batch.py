@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from chalicelib.core.observability import logger
+from chalicelib.core.observability import count, logger
 
 
 def process_sqs_batch(event: dict[str, Any], context: Any, handle: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -34,6 +34,9 @@ def process_sqs_batch(event: dict[str, Any], context: Any, handle: Callable[[dic
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    failed = len(response.get("batchItemFailures", []))
+    if failed:
+        count("RecordFailed", failed)
     return dict(response)
 
 
@@ -51,4 +54,7 @@ def process_stream_batch(
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    failed = len(response.get("batchItemFailures", []))
+    if failed:
+        count("RecordFailed", failed)
     return dict(response)

@@ -16,7 +16,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.core.errors import DomainError, ValidationError
-from chalicelib.core.observability import logger
+from chalicelib.core.observability import count, logger
 
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -38,8 +38,10 @@ def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return view(*args, **kwargs)
         except DomainError as err:
+            count(f"Rejected.{err.code}")
             return error_response(err.status, err.code, err.message, err.field)
         except Exception:
+            count("UnhandledError")
             logger.exception("unhandled error in route")
             return error_response(500, "INTERNAL", "An internal error occurred.")
 

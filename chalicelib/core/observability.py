@@ -11,6 +11,7 @@ import os
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "o2o-backend")
 
@@ -19,3 +20,9 @@ metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "O2OB
 
 # Routes that record no metric would warn on every flush; an empty flush is normal for them.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def count(name: str, value: int = 1) -> None:
+    """A business or failure count (EMF, flushed by the functions' log_metrics middleware): what on-call
+    graphs and alarms on, e.g. Rejected.OUT_OF_STOCK spiking or RecordFailed above zero."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.clock import clock, to_iso
-from chalicelib.core.observability import logger
+from chalicelib.core.observability import count, logger
 from chalicelib.loyalty import models, rules
 
 
@@ -42,3 +42,5 @@ def handle(message: dict[str, Any]) -> None:
         credited = models.credit(user_id, merchant_id, entry, month)
     if not credited:
         logger.info("duplicate accrual ignored", transaction_id=entry.transaction_id)
+        return
+    count("PointsCredited", points)

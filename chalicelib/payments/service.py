@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.core.clock import clock
 from chalicelib.core.config import settings, wechatpay_settings
 from chalicelib.core.errors import Conflict, NotFound, Unauthorized, ValidationError
-from chalicelib.core.observability import logger
+from chalicelib.core.observability import count, logger
 from chalicelib.payments import models, signing, tasks
 from chalicelib.payments.client import WeChatPayClient, WeChatPayError
 
@@ -234,6 +234,7 @@ def _apply_success(out_trade_no: str, transaction: dict[str, Any]) -> NotifyResu
     cancel_timer(PAYMENT_TIMEOUT_TIMER, out_trade_no)
     if updated.task_token:
         tasks.succeed(updated.task_token, {"outTradeNo": out_trade_no, "transactionId": transaction_id})
+    count("PaymentSucceeded")
     return NotifyResult(True, "paid")
 
 

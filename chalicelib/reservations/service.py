@@ -13,7 +13,7 @@ from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, UpstreamUnavailable
 from chalicelib.core.ids import new_id
-from chalicelib.core.observability import logger
+from chalicelib.core.observability import count, logger
 from chalicelib.notifications.publisher import Notification, publish
 from chalicelib.reservations import models, rules
 from chalicelib.reservations.models import CANCELLED, EXPIRED, OPEN, PICKED_UP, Reservation
@@ -75,6 +75,7 @@ def reserve(
         logger.exception("could not schedule reservation expiry; releasing it", reservation_id=reservation.id)
         models.close(reservation, new_status=CANCELLED, now_iso=to_iso(now))
         raise UpstreamUnavailable("Could not hold the product right now; nothing was reserved.") from err
+    count("ReservationCreated")
     return reservation
 
 
