@@ -52,6 +52,9 @@ class ApiBlueprint(Blueprint):
     """A Blueprint whose routes answer domain errors as `{"error": {code, message}}`."""
 
     def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        # Bodies are always parsed as JSON (json_body); a client or curl that labels JSON as text or a
+        # form still gets our answer or our JSON error, not Chalice's own 415 shape.
+        kwargs.setdefault("content_types", list(BODY_CONTENT_TYPES))
         register = super().route(path, **kwargs)
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -65,6 +68,9 @@ class ApiBlueprint(Blueprint):
         request = self.current_request
         assert request is not None, "only valid inside a request"
         return request
+
+
+BODY_CONTENT_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 
 
 def json_body(request: Request) -> Params:

@@ -64,3 +64,15 @@ def test_missing_tampered_and_expired_tokens_are_401(client, login) -> None:
     finally:
         use_clock(previous)
     assert expired.status_code == 401 and expired.json_body["error"]["code"] == "TOKEN_EXPIRED"
+
+
+def test_json_labelled_as_text_or_form_is_still_read_and_errors_stay_ours(aws, client) -> None:
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        response = client.http.post(
+            "/api/auth/login",
+            body=b'{"code": "labelled-' + content_type.encode() + b'"}',
+            headers={"Content-Type": content_type},
+        )
+        assert response.status_code == 200, response.body
+        bad = client.http.post("/api/auth/login", body=b"code=abc", headers={"Content-Type": content_type})
+        assert bad.status_code == 400 and bad.json_body["error"]["code"] == "INVALID_JSON"
