@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import boto3
@@ -40,6 +40,8 @@ TTL_SWEEP_EVERY = timedelta(minutes=1)
 # deliveries in a row is logged and skipped, as MaximumRetryAttempts would.
 STREAM_MAX_ATTEMPTS = 5
 _AWS_DOW = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -429,6 +431,18 @@ class EventRunner:
         }
 
     # --- loop -----------------------------------------------------------------------------
+    def run_until(self, done: Callable[[], T], seconds: float = 30) -> T:
+        """Tick until `done()` returns something truthy, in real time: Step Functions executions and
+        WeChat callbacks run on their own threads, so a test waits for them rather than sleeping."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.tick()
+            result = done()
+            if result:
+                return result
+            time.sleep(0.1)
+        raise AssertionError("condition not reached in time")
+
     def tick(self, streams: bool = True) -> int:
         delivered = 0
         if streams:

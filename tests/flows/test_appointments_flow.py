@@ -8,7 +8,6 @@ import itertools
 import json
 import os
 import threading
-import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -53,17 +52,6 @@ def world(aws: Any) -> Iterator[EventRunner]:
 @pytest.fixture
 def login(client: Any) -> Any:
     return make_login(client)
-
-
-def until(runner: EventRunner, done: Callable[[], Any], seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        runner.tick()
-        result = done()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def saga_finished(appointment_id: str) -> Callable[[], bool]:
@@ -154,7 +142,7 @@ def test_reminders_are_delivered_on_every_channel_when_due(world, aws, client, l
     runner = world
     me, openid = customer(login)
     appt_id = book(client, me).json_body["appointment"]["id"]  # Tuesday 10:00, free
-    until(runner, saga_finished(appt_id))
+    runner.run_until(saga_finished(appt_id))
     assert reminder_schedules(aws, appt_id) == [
         f"appointment_reminder-{appt_id}-24h",
         f"appointment_reminder-{appt_id}-2h",
@@ -205,7 +193,7 @@ def test_no_reminder_for_a_cancelled_booking(world, aws, client, login, sandbox)
     runner = world
     me, openid = customer(login)
     appt_id = book(client, me).json_body["appointment"]["id"]
-    until(runner, saga_finished(appt_id))
+    runner.run_until(saga_finished(appt_id))
     assert len(reminder_schedules(aws, appt_id)) == 2
     assert put(client, f"/api/appointments/{appt_id}/cancel", {"reason": "plans changed"}, me).status_code == 200
     assert reminder_schedules(aws, appt_id) == []
@@ -222,7 +210,7 @@ def test_moved_booking_is_reminded_at_its_new_time_only(world, aws, client, logi
     runner = world
     me, _ = customer(login)
     appt_id = book(client, me).json_body["appointment"]["id"]  # Tuesday 10:00
-    until(runner, saga_finished(appt_id))
+    runner.run_until(saga_finished(appt_id))
     moved = put(client, f"/api/appointments/{appt_id}/reschedule", {"date": "2026-03-04", "timeSlot": "15:00"}, me)
     assert moved.status_code == 200, moved.json_body
     assert len(reminder_schedules(aws, appt_id)) == 2
@@ -238,6 +226,24 @@ def test_moved_booking_is_reminded_at_its_new_time_only(world, aws, client, logi
     reminders = [n for n in notes if n["kind"] == "appointment_reminder"]
     assert len(reminders) == 1 and reminders[0]["data"]["date"] == "2026-03-04"
     assert reminders[0]["data"]["timeSlot"] == "15:00"
+
+
+def test_cancel_racing_a_reschedule_releases_the_slot_the_booking_moved_to(world, client, login, monkeypatch) -> None:
+    me, _ = customer(login)
+    appt_id = book(client, me).json_body["appointment"]["id"]  # Tuesday 10:00, confirmed
+    stale = models.get_appointment(appt_id)
+    moved = put(client, f"/api/appointments/{appt_id}/reschedule", {"date": "2026-03-04", "timeSlot": "15:00"}, me)
+    assert moved.status_code == 200, moved.json_body
+    # The cancel read the booking just before the reschedule committed, and writes just after it.
+    reads = iter([stale])
+    real_get = models.get_appointment
+    monkeypatch.setattr(models, "get_appointment", lambda appointment_id: next(reads, None) or real_get(appointment_id))
+    owner = Principal(stale.user_id, Role.CUSTOMER)
+    cancelled = service.cancel(owner, appt_id, "plans changed", world.clock.now(), RecordingPayments(None))
+    assert cancelled.status == rules.CANCELLED
+    wednesday_15 = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
+    assert models.claimed_units("st-zhang", wednesday_15, wednesday_15 + timedelta(hours=1)) == {}
+    assert book(client, login(), date="2026-03-04", timeSlot="15:00").status_code == 200  # the slot is bookable
 
 
 # --- compensation -----------------------------------------------------------------------------
@@ -311,7 +317,7 @@ def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, san
     params = post_json(client, "/api/appointments/payment", {"appointmentId": appt["id"], "amount": 19800}, me)
     assert params.status_code == 200, params.json_body
     prepay_id = params.json_body["package"].split("=", 1)[1]
-    until(runner, lambda: bool(getattr(payments.get_payment(appt["id"]), "task_token", None)))
+    runner.run_until(lambda: bool(getattr(payments.get_payment(appt["id"]), "task_token", None)))
     paid = _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})
     assert paid["trade_state"] == "SUCCESS"
 
@@ -321,7 +327,7 @@ def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, san
             == "confirmed"
         )
 
-    until(runner, confirmed)
+    runner.run_until(confirmed)
     cancelled = put(client, f"/api/appointments/{appt['id']}/cancel", {"reason": "Customer cancellation"}, me)
     assert cancelled.status_code == 200, cancelled.json_body
     assert cancelled.json_body["appointment"]["refundStatus"] in ("PROCESSING", "SUCCESS")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -60,17 +59,6 @@ def runner(aws) -> Iterator[EventRunner]:
 def runner_clock(runner: EventRunner) -> ManualClock:
     assert isinstance(runner.clock, ManualClock)
     return runner.clock
-
-
-def _until(runner: EventRunner, done: Callable[[], Any], seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        runner.tick()
-        result = done()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def _login(http: Http) -> str:
@@ -149,13 +137,13 @@ def test_book_pay_and_confirm(api: Http, runner: EventRunner, sandbox) -> None:
     appointment, _, _ = _book_paid(api, token)
     out_trade_no = appointment["id"].replace("-", "")
     prepay_id = _request_payment(api, token, appointment)
-    _until(runner, _waiting(out_trade_no))
+    runner.run_until(_waiting(out_trade_no))
 
     status, paid = api.call(
         "POST", "/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"}, base=sandbox.base_url
     )
     assert (status, paid["trade_state"], paid["notify_status"]) == (200, "SUCCESS", 204)
-    _until(runner, _status_is(api, token, appointment["id"], "confirmed"))
+    runner.run_until(_status_is(api, token, appointment["id"], "confirmed"))
     assert models.get_payment(out_trade_no).status == "SUCCESS"  # type: ignore[union-attr]
 
     # WeChat's retry of the same callback is answered 204 and changes nothing.
@@ -174,7 +162,7 @@ def test_unpaid_booking_expires_and_frees_the_slot(api: Http, runner: EventRunne
     appointment, service, start = _book_paid(api, token)
     out_trade_no = appointment["id"].replace("-", "")
     prepay_id = _request_payment(api, token, appointment)
-    _until(runner, _waiting(out_trade_no))
+    runner.run_until(_waiting(out_trade_no))
     slots_path = (
         f"/api/appointments/availability/slots?serviceId={service['id']}"
         f"&staffId={appointment['staffId']}&date={appointment['date']}"
@@ -185,7 +173,7 @@ def test_unpaid_booking_expires_and_frees_the_slot(api: Http, runner: EventRunne
     runner.tick()
     assert _status_is(api, token, appointment["id"], "pending_payment")()
     runner_clock(runner).advance(timedelta(seconds=1))
-    _until(runner, _status_is(api, token, appointment["id"], "expired"))
+    runner.run_until(_status_is(api, token, appointment["id"], "expired"))
 
     assert models.get_payment(out_trade_no).status == "CLOSED"  # type: ignore[union-attr]
     assert sandbox.pay.orders[out_trade_no].trade_state == "CLOSED"

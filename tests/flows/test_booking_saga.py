@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -68,17 +67,6 @@ def _status(aws, appointment_id: str) -> str:
     return str(item["status"]["S"])
 
 
-def _until(runner: EventRunner, done: Callable[[], Any], seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        runner.tick()
-        result = done()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
-
-
 def _execution(arn: str) -> dict[str, Any]:
     return boto3.client("stepfunctions").describe_execution(executionArn=arn)
 
@@ -117,7 +105,7 @@ def compensations(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _until_failed(runner: EventRunner, arn: str) -> None:
-    assert _until(runner, _finished(arn)) == "FAILED"
+    assert runner.run_until(_finished(arn)) == "FAILED"
     runner.drain_queues()
 
 
@@ -154,12 +142,12 @@ def test_paid_booking_confirms_schedules_reminders_and_notifies(aws, runner, cli
     )
     assert start_booking(appointment_id, otn, [], _note(appointment_id, payer)) == arn  # a repeat start is harmless
     service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
-    _until(runner, _token_stored(otn))
+    runner.run_until(_token_stored(otn))
     assert f"payment_timeout-{otn}" in _schedules(aws)
     assert _status(aws, appointment_id) == "pending_payment"
 
     assert _pay(client, sandbox, otn) == 204
-    assert _until(runner, _finished(arn)) == "SUCCEEDED"
+    assert runner.run_until(_finished(arn)) == "SUCCEEDED"
     assert _status(aws, appointment_id) == "confirmed"
     assert _schedules(aws) == [f"appointment_reminder-{appointment_id}-24h"]  # the payment timer is gone
     reminder = boto3.client("scheduler").get_schedule(
@@ -180,7 +168,7 @@ def test_payment_before_the_saga_asks_is_still_seen(aws, runner, client, sandbox
     service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
     assert _pay(client, sandbox, otn) == 204  # no token stored yet: nobody to tell
     arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
-    assert _until(runner, _finished(arn)) == "SUCCEEDED"
+    assert runner.run_until(_finished(arn)) == "SUCCEEDED"
     assert _status(aws, appointment_id) == "confirmed"
 
 
@@ -190,7 +178,7 @@ def test_timeout_closes_the_payment_and_compensates(aws, runner, client, sandbox
         appointment_id, otn, [Reminder("2h", runner.clock.now() + timedelta(hours=30))], _note(appointment_id, payer)
     )
     service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
-    _until(runner, _token_stored(otn))
+    runner.run_until(_token_stored(otn))
     runner.clock.advance(timedelta(seconds=899))
     runner.tick()
     assert _execution(arn)["status"] == "RUNNING"
@@ -220,7 +208,7 @@ def test_failed_payment_compensates(aws, runner, client, sandbox, payer, compens
     appointment_id, otn = _appointment(aws)
     arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
     service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
-    _until(runner, _token_stored(otn))
+    runner.run_until(_token_stored(otn))
     assert _pay(client, sandbox, otn, result="FAIL") == 204
     _until_failed(runner, arn)
     assert [(key, payload["outTradeNo"]) for key, payload in compensations] == [(appointment_id, otn)]
@@ -231,7 +219,7 @@ def test_confirm_refuses_an_appointment_no_longer_pending(aws, runner, client, s
     appointment_id, otn = _appointment(aws)
     arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
     service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
-    _until(runner, _token_stored(otn))
+    runner.run_until(_token_stored(otn))
     boto3.client("dynamodb").update_item(
         TableName=aws.table_name,
         Key={"pk": {"S": f"APPT#{appointment_id}"}, "sk": {"S": "APPT"}},
@@ -251,7 +239,7 @@ def test_free_booking_skips_payment_and_confirm(aws, runner, payer) -> None:
     arn = start_booking(
         appointment_id, None, [Reminder("24h", runner.clock.now() + timedelta(days=1))], _note(appointment_id, payer)
     )
-    assert _until(runner, _finished(arn)) == "SUCCEEDED"
+    assert runner.run_until(_finished(arn)) == "SUCCEEDED"
     assert _schedules(aws) == [f"appointment_reminder-{appointment_id}-24h"]
     runner.drain_queues()
     assert [n.kind for n in inbox(payer, 10)] == ["appointment_confirmed"]
