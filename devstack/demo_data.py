@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.catalog import models as catalog
 from chalicelib.core.auth import Role
+from chalicelib.identity import models as identity_models
 from chalicelib.identity.models import IdentityStore
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
@@ -209,5 +210,7 @@ def seed(now: datetime) -> None:
         merchant_id=MERCHANT_ID,
         store_ids=[s[0] for s in STORES],
     )
+    for store in STORES:  # the demo staff member works whenever the store is open
+        identity_models.set_shifts(store[0], "u-demo-staff", store[6])
     demo_loyalty.seed(now)
     demo_appointments.seed(now)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import Forbidden, ValidationError
+from chalicelib.identity.models import StoreStaff
+from chalicelib.stores.hours import is_open
 
 
 class Status(StrEnum):
@@ -143,3 +146,10 @@ def message_view(message: Message) -> dict[str, Any]:
         "message": message.text,
         "createdAt": message.created_at,
     }
+
+
+def staff_to_notify(staff: list[StoreStaff], timezone: str, now: datetime) -> list[str]:
+    """Staff whose rota covers `now` (store timezone), plus those with no rota set; if that leaves
+    nobody (after hours, everyone off), all the store's staff, so a request is never seen by no one."""
+    on_shift = [m.user_id for m in staff if m.shifts is None or is_open(m.shifts, timezone, now)]
+    return on_shift or [m.user_id for m in staff]

@@ -10,7 +10,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.clock import to_iso
 from chalicelib.core.errors import Conflict, Forbidden, NotFound
 from chalicelib.core.ids import new_id
-from chalicelib.identity.models import staff_of_store
+from chalicelib.identity.models import store_staff
 from chalicelib.notifications.publisher import Notification, publish
 from chalicelib.stores import models as stores
 from chalicelib.stores.models import Store
@@ -62,8 +62,7 @@ def create_request(
         if existing is None or existing.user_id != user_id:
             raise Conflict("This request id is taken.", code="DUPLICATE_REQUEST")
         return existing
-    # No staff rota exists yet: every staff member of the store is treated as on shift.
-    for staff_id in staff_of_store(store.id):
+    for staff_id in rules.staff_to_notify(store_staff(store.id), store.timezone, now):
         publish(
             Notification(
                 id=f"assist-{request.id}-{staff_id}",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.auth import Principal, Role
@@ -39,17 +41,42 @@ class SessionItem(ExpiringModel):
 
 
 class StoreStaffItem(TableModel):
-    """STORE#<storeId> / STAFF#<userId>: who works at a store, for notifying its staff (one Query)."""
+    """STORE#<storeId> / STAFF#<userId>: who works at a store, and when (one Query lists them)."""
 
     user_id = UnicodeAttribute()
+    # Weekly rota in the opening-hours format ({"mon": [["09:00", "17:00"]], ...}); None: no rota set.
+    shifts = JSONAttribute(null=True)
 
 
 STORE_STAFF_PREFIX = "STAFF#"
 
 
-def staff_of_store(store_id: str) -> list[str]:
+@dataclass(frozen=True)
+class StoreStaff:
+    user_id: str
+    shifts: dict[str, Any] | None
+
+
+def store_staff(store_id: str) -> list[StoreStaff]:
     items = StoreStaffItem.query(key("STORE", store_id), StoreStaffItem.sk.startswith(STORE_STAFF_PREFIX))
-    return [str(item.user_id) for item in items]
+    return [StoreStaff(str(item.user_id), item.shifts) for item in items]
+
+
+def staff_of_store(store_id: str) -> list[str]:
+    return [member.user_id for member in store_staff(store_id)]
+
+
+def set_shifts(store_id: str, user_id: str, shifts: dict[str, Any] | None) -> bool:
+    """False when the user is not staff of that store (the item must already exist)."""
+    item = StoreStaffItem(key("STORE", store_id), STORE_STAFF_PREFIX + user_id)
+    action = StoreStaffItem.shifts.set(shifts) if shifts is not None else StoreStaffItem.shifts.remove()
+    try:
+        item.update(actions=[action], condition=StoreStaffItem.pk.exists())
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def identity_key(openid: str) -> tuple[str, str]:

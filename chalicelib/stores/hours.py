@@ -7,6 +7,7 @@ past midnight into the next day; "24:00" closes at the end of the day.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.core.errors import ValidationError
@@ -23,15 +24,20 @@ def _minutes(text: str) -> int:
     return value
 
 
-def validate(hours: OpeningHours) -> OpeningHours:
+def validate(hours: Any, field: str = "openingHours") -> OpeningHours:
+    """Weekly hours as {"mon": [["09:00", "21:00"], ...], ...}; anything else is a 400 naming `field`."""
+    if not isinstance(hours, dict):
+        raise ValidationError('Weekly hours must be an object like {"mon": [["09:00", "17:00"]]}.', field=field)
     for day, ranges in hours.items():
         if day not in DAYS:
-            raise ValidationError(f"Unknown day '{day}' in opening hours.", field="openingHours")
+            raise ValidationError(f"Unknown day '{day}' in weekly hours.", field=field)
+        if not isinstance(ranges, list):
+            raise ValidationError(f"Hours for {day} must be a list of [open, close] pairs.", field=field)
         for opening in ranges:
             try:
                 _minutes(opening[0]), _minutes(opening[1])
-            except (ValueError, IndexError, TypeError):
-                raise ValidationError(f"Bad time range {opening!r} on {day}.", field="openingHours") from None
+            except (ValueError, IndexError, TypeError, KeyError):
+                raise ValidationError(f"Bad time range {opening!r} on {day}.", field=field) from None
     return hours
 
 

@@ -209,3 +209,39 @@ def test_conversation_between_customer_and_staff(shops, client, login, runner) -
 def test_every_assistance_route_needs_a_live_token(shops, client, login) -> None:
     routes = assert_every_route_needs_a_live_token(client, login, "chalicelib.assistance.routes")
     assert ("GET", "/api/staff/assistance-status/probe-id") in routes
+
+
+def test_requests_reach_the_staff_on_shift(shops, client, login, runner) -> None:
+    customer_h, customer = make_user(client, login, "rota-customer")
+    on_duty_h, on_duty = make_user(client, login, "rota-on", Role.STAFF, [STORE])
+    _, off_duty = make_user(client, login, "rota-off", Role.STAFF, [STORE])
+    _, no_rota = make_user(client, login, "rota-none", Role.STAFF, [STORE])
+    admin_h, _ = make_user(client, login, "rota-admin", Role.ADMIN)
+    every_day = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    never: dict[str, list[list[str]]] = {day: [] for day in every_day}
+
+    def set_rota(user_id: str, shifts, headers):
+        return post_json(client, f"/api/stores/{STORE}/staff/{user_id}/shifts", {"shifts": shifts}, headers, "PUT")
+
+    assert set_rota(on_duty, every_day, admin_h).status_code == 200
+    assert set_rota(off_duty, never, admin_h).status_code == 200
+    assert set_rota(off_duty, never, on_duty_h).status_code == 403  # staff don't write the rota
+    assert set_rota(off_duty, never, customer_h).status_code == 403
+    assert set_rota(customer, every_day, admin_h).json_body["error"]["code"] == "STAFF_NOT_FOUND"
+    bad_rotas: list[object] = [{"someday": []}, {"mon": "all day"}, {"mon": [["9", "17"]]}, "always"]
+    for bad in bad_rotas:
+        response = set_rota(on_duty, bad, admin_h)
+        assert response.status_code == 400 and response.json_body["error"]["field"] == "shifts", bad
+
+    request_id = ask(client, customer_h, customer).json_body["requestId"]
+    runner.drain_queues()
+    notified = {s for s in (on_duty, off_duty, no_rota) if inbox.inbox(s, 10)}
+    assert notified == {on_duty, no_rota}  # off duty is left alone; no rota means always reachable
+    assert all(e.data["requestId"] == request_id for e in inbox.inbox(on_duty, 10))
+
+    # Nobody on shift at all (the rota-less one given a rota too): everyone hears, rather than no one.
+    assert set_rota(on_duty, never, admin_h).status_code == 200
+    assert set_rota(no_rota, never, admin_h).status_code == 200
+    ask(client, customer_h, customer, timestamp=1_763_870_000_001)
+    runner.drain_queues()
+    assert len(inbox.inbox(off_duty, 10)) == 1

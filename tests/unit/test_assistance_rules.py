@@ -44,3 +44,31 @@ def test_conversation_belongs_to_the_caller_unless_staff_name_a_customer() -> No
     assert rules.conversation_owner(staff, "u-c", staff_of_store=True) == "u-c"
     with pytest.raises(Forbidden):
         rules.conversation_owner(staff, "u-c", staff_of_store=False)
+
+
+def test_staff_to_notify_follows_the_rota_in_store_time() -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.assistance.rules import staff_to_notify
+    from chalicelib.identity.models import StoreStaff
+
+    monday_10_shanghai = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    morning = StoreStaff("u-morning", {"mon": [["08:00", "12:00"]]})
+    evening = StoreStaff("u-evening", {"mon": [["18:00", "02:00"]]})
+    anytime = StoreStaff("u-anytime", None)
+    assert staff_to_notify([morning, evening, anytime], "Asia/Shanghai", monday_10_shanghai) == [
+        "u-morning",
+        "u-anytime",
+    ]
+    # 10:00 UTC is 18:00 in Shanghai: the evening shift, not the morning one.
+    assert staff_to_notify([morning, evening], "Asia/Shanghai", monday_10_shanghai.replace(hour=10)) == ["u-evening"]
+    # 01:00 Tuesday is still Monday's overnight shift.
+    assert staff_to_notify([morning, evening], "Asia/Shanghai", datetime(2026, 11, 23, 17, 0, tzinfo=UTC)) == [
+        "u-evening"
+    ]
+    # Nobody on shift (04:00): everyone, so the customer is not left unseen.
+    assert staff_to_notify([morning, evening], "Asia/Shanghai", datetime(2026, 11, 23, 20, 0, tzinfo=UTC)) == [
+        "u-morning",
+        "u-evening",
+    ]
+    assert staff_to_notify([], "Asia/Shanghai", monday_10_shanghai) == []
