@@ -211,6 +211,6 @@ def seed(now: datetime) -> None:
         store_ids=[s[0] for s in STORES],
     )
     for store in STORES:  # the demo staff member works whenever the store is open
-        identity_models.set_shifts(store[0], "u-demo-staff", store[6])
+        identity_models.update_store_staff(store[0], "u-demo-staff", {"display_name": "小王", "shifts": store[6]})
     demo_loyalty.seed(now)
     demo_appointments.seed(now)

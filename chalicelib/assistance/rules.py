@@ -81,7 +81,7 @@ def natural_id(prefix: str, *parts: str) -> str:
 
 
 def staff_display_name(user_id: str) -> str:
-    """Users have no names yet; customers see a short, stable label for the staff member."""
+    """For staff the merchant has not named yet: a short, stable label customers can still tell apart."""
     return f"店员 {user_id[-4:].upper()}"
 
 

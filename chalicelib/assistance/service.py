@@ -10,7 +10,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.clock import to_iso
 from chalicelib.core.errors import Conflict, Forbidden, NotFound
 from chalicelib.core.ids import new_id
-from chalicelib.identity.models import store_staff
+from chalicelib.identity.models import get_store_staff, store_staff
 from chalicelib.notifications.publisher import Notification, publish
 from chalicelib.stores import models as stores
 from chalicelib.stores.models import Store
@@ -76,6 +76,11 @@ def create_request(
     return request
 
 
+def _staff_name(store_id: str, user_id: str) -> str:
+    member = get_store_staff(store_id, user_id)
+    return member.display_name if member and member.display_name else rules.staff_display_name(user_id)
+
+
 def change_status(request: Request, store: Store, principal: Principal, target: Status, now: datetime) -> Request:
     """Forward-only move by the store's staff. Repeating a move you already made answers it again;
     a request someone else took, or a move backwards, is a 409."""
@@ -87,7 +92,7 @@ def change_status(request: Request, store: Store, principal: Principal, target: 
         sources,
         to_iso(now),
         staff_id=principal.user_id,
-        staff_name=rules.staff_display_name(principal.user_id),
+        staff_name=_staff_name(store.id, principal.user_id) if target is Status.ASSIGNED else "",
         require_assignee=not rules.may_override_assignee(principal),
     )
     current, _ = require_request(request.id)

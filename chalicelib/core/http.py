@@ -100,6 +100,9 @@ class Params:
         self._data = data
         self._where = where
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._data
+
     def raw(self, name: str) -> Any:
         return self._data.get(name)
 

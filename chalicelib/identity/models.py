@@ -9,6 +9,7 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.auth import Principal, Role
@@ -46,6 +47,8 @@ class StoreStaffItem(TableModel):
     user_id = UnicodeAttribute()
     # Weekly rota in the opening-hours format ({"mon": [["09:00", "17:00"]], ...}); None: no rota set.
     shifts = JSONAttribute(null=True)
+    # What customers see (e.g. "小王"): WeChat gives us no names, so the merchant sets it.
+    display_name = UnicodeAttribute(null=True)
 
 
 STORE_STAFF_PREFIX = "STAFF#"
@@ -55,28 +58,42 @@ STORE_STAFF_PREFIX = "STAFF#"
 class StoreStaff:
     user_id: str
     shifts: dict[str, Any] | None
+    display_name: str | None = None
 
 
 def store_staff(store_id: str) -> list[StoreStaff]:
     items = StoreStaffItem.query(key("STORE", store_id), StoreStaffItem.sk.startswith(STORE_STAFF_PREFIX))
-    return [StoreStaff(str(item.user_id), item.shifts) for item in items]
+    return [StoreStaff(str(item.user_id), item.shifts, item.display_name) for item in items]
+
+
+def get_store_staff(store_id: str, user_id: str) -> StoreStaff | None:
+    try:
+        item = StoreStaffItem.get(key("STORE", store_id), STORE_STAFF_PREFIX + user_id)
+    except DoesNotExist:
+        return None
+    return StoreStaff(str(item.user_id), item.shifts, item.display_name)
 
 
 def staff_of_store(store_id: str) -> list[str]:
     return [member.user_id for member in store_staff(store_id)]
 
 
-def set_shifts(store_id: str, user_id: str, shifts: dict[str, Any] | None) -> bool:
-    """False when the user is not staff of that store (the item must already exist)."""
+def update_store_staff(store_id: str, user_id: str, changes: dict[str, Any]) -> StoreStaff | None:
+    """Sets (or, given None, removes) `shifts` and/or `display_name`; None when the user is not staff
+    of that store (the item must already exist)."""
     item = StoreStaffItem(key("STORE", store_id), STORE_STAFF_PREFIX + user_id)
-    action = StoreStaffItem.shifts.set(shifts) if shifts is not None else StoreStaffItem.shifts.remove()
+    attributes = {"shifts": StoreStaffItem.shifts, "display_name": StoreStaffItem.display_name}
+    actions: list[Action] = [
+        attributes[name].set(value) if value is not None else attributes[name].remove()
+        for name, value in changes.items()
+    ]
     try:
-        item.update(actions=[action], condition=StoreStaffItem.pk.exists())
+        item.update(actions=actions, condition=StoreStaffItem.pk.exists())
     except UpdateError as err:
         if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
+            return None
         raise
-    return True
+    return StoreStaff(str(item.user_id), item.shifts, item.display_name)
 
 
 def identity_key(openid: str) -> tuple[str, str]:

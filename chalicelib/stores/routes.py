@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
-from chalicelib.core.errors import NotFound
+from chalicelib.core.errors import NotFound, ValidationError
 from chalicelib.core.http import ApiBlueprint, json_body, json_response, query
 from chalicelib.identity import models as identity
 from chalicelib.identity.routes import current_principal
@@ -30,14 +30,25 @@ def store_detail(store_id: str) -> object:
     return json_response(service.store_view(store, clock().now()))
 
 
-@bp.route("/api/stores/{store_id}/staff/{user_id}/shifts", methods=["PUT"])
-def set_staff_shifts(store_id: str, user_id: str) -> object:
-    """Who is on shift decides which staff a customer's assistance request reaches."""
+@bp.route("/api/stores/{store_id}/staff/{user_id}", methods=["PUT"])
+def update_staff_member(store_id: str, user_id: str) -> object:
+    """The merchant admin sets a staff member's name (what customers see) and weekly rota (who an
+    assistance request reaches). Fields left out stay as they are; null clears them."""
     principal = current_principal(bp.request)
     store = service.require(models.get_store(store_id), store_id)
     principal.ensure_admin_of(store.merchant_id)
-    raw = json_body(bp.request).raw("shifts")
-    shifts = None if raw is None else hours.validate(raw, field="shifts")
-    if not identity.set_shifts(store_id, user_id, shifts):
+    body = json_body(bp.request)
+    changes: dict[str, object] = {}
+    if "displayName" in body:
+        changes["display_name"] = body.text("displayName", max_length=20)
+    if "shifts" in body:
+        raw = body.raw("shifts")
+        changes["shifts"] = None if raw is None else hours.validate(raw, field="shifts")
+    if not changes:
+        raise ValidationError("Give displayName and/or shifts.", code="NOTHING_TO_UPDATE")
+    member = identity.update_store_staff(store_id, user_id, changes)
+    if member is None:
         raise NotFound(f"User '{user_id}' is not staff of this store.", code="STAFF_NOT_FOUND", field="userId")
-    return json_response({"storeId": store_id, "userId": user_id, "shifts": shifts})
+    return json_response(
+        {"storeId": store_id, "userId": user_id, "displayName": member.display_name, "shifts": member.shifts}
+    )

@@ -221,7 +221,7 @@ def test_requests_reach_the_staff_on_shift(shops, client, login, runner) -> None
     never: dict[str, list[list[str]]] = {day: [] for day in every_day}
 
     def set_rota(user_id: str, shifts, headers):
-        return post_json(client, f"/api/stores/{STORE}/staff/{user_id}/shifts", {"shifts": shifts}, headers, "PUT")
+        return post_json(client, f"/api/stores/{STORE}/staff/{user_id}", {"shifts": shifts}, headers, "PUT")
 
     assert set_rota(on_duty, every_day, admin_h).status_code == 200
     assert set_rota(off_duty, never, admin_h).status_code == 200
@@ -233,11 +233,21 @@ def test_requests_reach_the_staff_on_shift(shops, client, login, runner) -> None
         response = set_rota(on_duty, bad, admin_h)
         assert response.status_code == 400 and response.json_body["error"]["field"] == "shifts", bad
 
+    named = post_json(client, f"/api/stores/{STORE}/staff/{on_duty}", {"displayName": "小王"}, admin_h, "PUT")
+    assert named.json_body == {"storeId": STORE, "userId": on_duty, "displayName": "小王", "shifts": every_day}
+    assert post_json(client, f"/api/stores/{STORE}/staff/{on_duty}", {}, admin_h, "PUT").status_code == 400
+    too_long = post_json(client, f"/api/stores/{STORE}/staff/{on_duty}", {"displayName": "长" * 21}, admin_h, "PUT")
+    assert too_long.status_code == 400
+
     request_id = ask(client, customer_h, customer).json_body["requestId"]
     runner.drain_queues()
     notified = {s for s in (on_duty, off_duty, no_rota) if inbox.inbox(s, 10)}
     assert notified == {on_duty, no_rota}  # off duty is left alone; no rota means always reachable
     assert all(e.data["requestId"] == request_id for e in inbox.inbox(on_duty, 10))
+    # The customer sees the name the merchant gave the staff member who took the request.
+    assert move(client, on_duty_h, request_id, "assigned").status_code == 200
+    status = client.http.get(f"/api/staff/assistance-status/{request_id}", headers=customer_h).json_body
+    assert status["staffName"] == "小王"
 
     # Nobody on shift at all (the rota-less one given a rota too): everyone hears, rather than no one.
     assert set_rota(on_duty, never, admin_h).status_code == 200
