@@ -476,15 +476,16 @@ def finish_appointment(
     release: bool,
     reason: str | None = None,
 ) -> bool:
-    """Status change conditioned on the current status, releasing the slot units in the same
-    transaction when asked; False when the status was no longer one of `from_statuses`."""
+    """Status change conditioned on the current status and on the start `appt` was read with (the
+    units released are that start's), releasing the slot units in the same transaction when asked;
+    False when the status was no longer one of `from_statuses` or the booking moved meanwhile."""
     from chalicelib.appointments.availability import claim_units
 
     pk, sk = appointment_key(appt.id)
     actions: list[Action] = [AppointmentItem.status.set(to_status), AppointmentItem.updated_at.set(to_iso(now))]
     if reason is not None:
         actions.append(AppointmentItem.cancel_reason.set(reason))
-    condition = AppointmentItem.status.is_in(*from_statuses)
+    condition = AppointmentItem.status.is_in(*from_statuses) & (AppointmentItem.start == to_iso(appt.start))
     try:
 
         def build(tx: TransactWrite) -> None:

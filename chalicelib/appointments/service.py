@@ -27,6 +27,7 @@ REMINDER_TIMER = "appointment_reminder"
 PAID_STATUSES = ("SUCCESS", "REFUND")
 MAX_SCHEDULE_DAYS = 31
 DEFAULT_BLOCK_MINUTES = availability.SLOT_STEP_MINUTES
+FINISH_ATTEMPTS = 3
 
 
 class Effects(Protocol):
@@ -44,6 +45,7 @@ class Effects(Protocol):
     def close_payment(self, out_trade_no: str) -> None: ...
     def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> str: ...
     def create_payment(self, appt: Appointment, description: str) -> dict[str, str]: ...
+    def settle_later(self, appointment_id: str, out_trade_no: str) -> None: ...
 
 
 class AwsEffects:
@@ -97,6 +99,19 @@ class AwsEffects:
         return create_jsapi_payment(
             "appointment", appt.id, appt.out_trade_no, appt.total_amount, description, appt.user_id
         )
+
+    def settle_later(self, appointment_id: str, out_trade_no: str) -> None:
+        """Hands the refund or close to the saga's compensation kind on the timers queue, which
+        retries it (redelivery, then the DLQ) until WeChat Pay answers."""
+        import json
+
+        from chalicelib.appointments.saga import COMPENSATION_KIND
+        from chalicelib.core import aws
+        from chalicelib.core.config import queue_url
+        from chalicelib.core.resources import TIMERS_QUEUE
+
+        body = {"kind": COMPENSATION_KIND, "key": appointment_id, "payload": {"outTradeNo": out_trade_no}}
+        aws.client("sqs").send_message(QueueUrl=queue_url(TIMERS_QUEUE.suffix), MessageBody=json.dumps(body))
 
 
 @dataclass(frozen=True)
@@ -370,22 +385,37 @@ def _settle_payment(appt: Appointment, reason: str, effects: Effects) -> str | N
 
 
 def _cancel_reminders(appt: Appointment, effects: Effects) -> None:
+    """Best effort: a reminder left behind finds the booking closed or moved and sends nothing."""
     for name in appt.reminder_names:
-        effects.cancel_reminder(appt.id, name)
+        try:
+            effects.cancel_reminder(appt.id, name)
+        except Exception:
+            logger.exception("could not delete an appointment reminder", appointment_id=appt.id, reminder=name)
 
 
 def cancel(principal: Principal, appointment_id: str, reason: str, now: datetime, effects: Effects) -> Appointment:
-    appt = require_appointment(appointment_id)
-    as_staff = ensure_can_see(principal, appt)
-    rules.ensure_transition("cancel", appt.status)
-    place = place_of(appt.store_id)
-    if not as_staff:
-        rules.ensure_customer_window(appt.start, now, place.cancel_window_hours, "cancelled")
-    if not models.finish_appointment(appt, rules.TRANSITIONS["cancel"], rules.CANCELLED, now, True, reason):
-        current = require_appointment(appointment_id)
-        raise Conflict(f"This appointment is {current.status}, so it cannot be cancelled.", code="INVALID_STATUS")
+    # A failed write means the booking changed since it was read (cancelled, or moved by a racing
+    # reschedule): read it again and decide again, so the units released are the ones it holds.
+    for _ in range(FINISH_ATTEMPTS):
+        appt = require_appointment(appointment_id)
+        as_staff = ensure_can_see(principal, appt)
+        rules.ensure_transition("cancel", appt.status)
+        place = place_of(appt.store_id)
+        if not as_staff:
+            rules.ensure_customer_window(appt.start, now, place.cancel_window_hours, "cancelled")
+        if models.finish_appointment(appt, rules.TRANSITIONS["cancel"], rules.CANCELLED, now, True, reason):
+            break
+    else:
+        raise Conflict("This appointment is changing right now; please try again.", code="INVALID_STATUS")
     _cancel_reminders(appt, effects)
-    refund_status = _settle_payment(appt, reason or "appointment cancelled", effects)
+    try:
+        refund_status = _settle_payment(appt, reason or "appointment cancelled", effects)
+    except Exception:
+        # The booking is cancelled already, so a retried cancel could not get here again.
+        assert appt.out_trade_no is not None
+        logger.exception("could not settle a cancelled booking's payment; queued", appointment_id=appt.id)
+        effects.settle_later(appt.id, appt.out_trade_no)
+        refund_status = None
     cancelled = replace(appt, status=rules.CANCELLED, cancel_reason=reason, updated_at=now, refund_status=refund_status)
     effects.publish(
         notification_for(cancelled, "appointment_cancelled", place, f"appt-cancelled-{appt.id}", {"reason": reason})
@@ -459,6 +489,8 @@ def mark(principal: Principal, appointment_id: str, action: str, now: datetime, 
         raise Conflict("An appointment can be closed only once it has started.", code="NOT_STARTED")
     if not models.finish_appointment(appt, rules.TRANSITIONS[action], rules.TARGET[action], now, release=False):
         current = require_appointment(appointment_id)
+        if current.status in rules.TRANSITIONS[action]:  # moved meanwhile: the start checked above is stale
+            raise Conflict("This appointment was just rescheduled; please try again.", code="INVALID_STATUS")
         raise Conflict(f"This appointment is {current.status}, so it cannot be marked {action}.", code="INVALID_STATUS")
     _cancel_reminders(appt, effects)
     return replace(appt, status=rules.TARGET[action], updated_at=now)
@@ -762,29 +794,30 @@ def send_reminder(appointment_id: str, payload: dict[str, Any], now: datetime, e
 
 def payment_failed(appointment_id: str, payload: dict[str, Any], now: datetime, effects: Effects) -> str:
     """The saga's compensation: expire and release a still-pending booking, close its payment;
-    refund a payment that succeeded for a booking that no longer stands. Safe to repeat."""
+    refund a payment that succeeded for a booking that no longer stands (paid before a Confirm that
+    failed, or found paid by the close). Safe to repeat."""
     appt = models.get_appointment(appointment_id)
     if appt is None:
         return "missing"
     trade_no = appt.out_trade_no or payload.get("outTradeNo")
-    if models.finish_appointment(appt, rules.TRANSITIONS["expire"], rules.EXPIRED, now, release=True):
+    expired_now = models.finish_appointment(appt, rules.TRANSITIONS["expire"], rules.EXPIRED, now, release=True)
+    if expired_now:
         if trade_no:
             effects.close_payment(trade_no)
-        expired = replace(appt, status=rules.EXPIRED)
+        current = replace(appt, status=rules.EXPIRED)
         effects.publish(
-            notification_for(expired, "appointment_expired", place_of(appt.store_id), f"appt-expired-{appt.id}")
+            notification_for(current, "appointment_expired", place_of(appt.store_id), f"appt-expired-{appt.id}")
         )
-        return "expired"
-    current = require_appointment(appointment_id)
+    else:
+        current = require_appointment(appointment_id)
     if trade_no and current.status in (rules.CANCELLED, rules.EXPIRED):
-        status = effects.payment_status(trade_no)
-        if status == "SUCCESS":
+        if effects.payment_status(trade_no) == "SUCCESS":
             refund = effects.refund(trade_no, rules.refund_no(trade_no), current.total_amount, "booking not kept")
             models.set_refund_status(current.id, refund)
             return "refunded"
-        if current.status == rules.EXPIRED:
+        if not expired_now:  # just closed above otherwise
             effects.close_payment(trade_no)
-    return current.status
+    return "expired" if expired_now else current.status
 
 
 # --- analytics --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib.core.clock import clock
 from chalicelib.core.config import settings, wechatpay_settings
-from chalicelib.core.errors import Conflict, NotFound, Unauthorized, ValidationError
+from chalicelib.core.errors import Conflict, NotFound, Unauthorized, UpstreamUnavailable, ValidationError
 from chalicelib.core.observability import count, logger
 from chalicelib.payments import models, signing, tasks
 from chalicelib.payments.client import WeChatPayClient, WeChatPayError
@@ -71,13 +71,26 @@ def create_jsapi_payment(
     assert record is not None
     prepay_id = record.prepay_id
     if not prepay_id:
-        fresh = _client().jsapi_prepay(appid, out_trade_no, amount_fen, description, openid, cfg.notify_url)
+        fresh = _prepay(appid, out_trade_no, amount_fen, description, openid, cfg.notify_url)
         stored = models.set_prepay_id(out_trade_no, fresh, now)
         if stored is None:  # closed (timed out) while we were asking WeChat: do not leave it payable
             _close_at_wechat(out_trade_no)
             raise Conflict("This payment has been closed.", code="PAYMENT_CLOSED")
         prepay_id = stored
     return request_payment_params(appid, prepay_id, cfg.private_key_pem)
+
+
+def _prepay(appid: str, out_trade_no: str, amount_fen: int, description: str, openid: str, notify_url: str) -> str:
+    """WeChat's refusals as our JSON errors: the customer sees a 409 or a 503, never a 500."""
+    try:
+        return _client().jsapi_prepay(appid, out_trade_no, amount_fen, description, openid, notify_url)
+    except WeChatPayError as err:
+        logger.warning("WeChat Pay refused the prepay", out_trade_no=out_trade_no, code=err.code, status=err.status)
+        if err.code == "ORDERPAID":
+            raise Conflict("This order is already paid.", code="ALREADY_PAID") from None
+        if err.code == "ORDER_CLOSED":
+            raise Conflict("This payment has been closed.", code="PAYMENT_CLOSED") from None
+        raise UpstreamUnavailable("WeChat Pay cannot take this payment right now.") from None
 
 
 def _refuse_existing(out_trade_no: str, amount_fen: int) -> None:
@@ -220,8 +233,6 @@ def _check_matches(record: models.PaymentItem, transaction: dict[str, Any], mchi
 
 
 def _apply_success(out_trade_no: str, transaction: dict[str, Any]) -> NotifyResult:
-    from chalicelib.core.timers import cancel_timer
-
     transaction_id = str(transaction.get("transaction_id", ""))
     updated = models.mark_paid(out_trade_no, transaction_id, clock().now())
     if updated is None:
@@ -230,12 +241,22 @@ def _apply_success(out_trade_no: str, transaction: dict[str, Any]) -> NotifyResu
             # Paid in the instant between our close and WeChat's: give the money back.
             logger.error("payment succeeded after it was closed; refunding", out_trade_no=out_trade_no)
             refund_after_close(out_trade_no, int(current.amount or 0))
+        elif current is not None and current.status == models.SUCCESS:
+            # A repeat: the first delivery may have failed before telling the saga (WeChat retries
+            # because it did). Telling it again is harmless: a settled token is ignored.
+            _signal_paid(out_trade_no, current.task_token, current.transaction_id or transaction_id)
         return NotifyResult(False, "duplicate")
-    cancel_timer(PAYMENT_TIMEOUT_TIMER, out_trade_no)
-    if updated.task_token:
-        tasks.succeed(updated.task_token, {"outTradeNo": out_trade_no, "transactionId": transaction_id})
+    _signal_paid(out_trade_no, updated.task_token, transaction_id)
     count("PaymentSucceeded")
     return NotifyResult(True, "paid")
+
+
+def _signal_paid(out_trade_no: str, task_token: str | None, transaction_id: str) -> None:
+    from chalicelib.core.timers import cancel_timer
+
+    cancel_timer(PAYMENT_TIMEOUT_TIMER, out_trade_no)
+    if task_token:
+        tasks.succeed(task_token, {"outTradeNo": out_trade_no, "transactionId": transaction_id})
 
 
 def refund_after_close(out_trade_no: str, amount_fen: int) -> None:

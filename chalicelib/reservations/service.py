@@ -26,10 +26,11 @@ EXPIRY_TIMER = "reservation_expiry"
 def reserve(
     principal: Principal, store_id: str, product_id: str, quantity: int, request_key: str | None, now: datetime
 ) -> Reservation:
-    """Stock, hold count and reservation in one transaction, then the expiry timer.
+    """The expiry timer, then stock, hold count and reservation in one transaction.
 
-    If the timer cannot be created the reservation is cancelled again (stock returned), so no
-    reservation ever exists without something that will expire it.
+    The timer comes first, so no reservation ever exists without something that will expire it,
+    and when it cannot be made nothing has been written: a retry with the same request key then
+    reserves for real. A timer left by a refused attempt is deleted (or fires and finds nothing).
     """
     product = catalog.get_product(store_id, product_id)
     if product is None:
@@ -37,6 +38,10 @@ def reserve(
         raise NotFound(
             f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
         )
+    if product.stock < quantity and not request_key:
+        # Spares a timer round trip; the transaction's condition decides a sale. A keyed request may
+        # be the retry of the reservation that took these units, so it goes on to find it.
+        raise Conflict("Not enough stock to reserve.", code="OUT_OF_STOCK")
     config = settings()
     reservation_id = rules.reservation_id(principal.user_id, request_key, lambda: new_id("r"))
     expiry = rules.expires_at(now, config.reservation_hold_hours)
@@ -54,6 +59,11 @@ def reserve(
         updated_at=to_iso(now),
     )
     try:
+        timers.schedule_timer(EXPIRY_TIMER, reservation.id, expiry)
+    except Exception as err:
+        logger.exception("could not schedule reservation expiry; nothing reserved", reservation_id=reservation.id)
+        raise UpstreamUnavailable("Could not hold the product right now; nothing was reserved.") from err
+    try:
         models.create(
             reservation,
             limit=config.reservation_limit_per_product,
@@ -62,19 +72,19 @@ def reserve(
         )
     except models.ReservationExists as err:
         existing = models.get(reservation_id)
+        # The schedule above replaced the existing reservation's own timer: give it back its expiry.
+        if existing is not None and existing.status == OPEN:
+            timers.schedule_timer(EXPIRY_TIMER, existing.id, from_iso(existing.expires_at))
+        else:
+            _drop_timer(reservation_id)
         if existing is None or existing.user_id != principal.user_id or existing.product_id != product_id:
             raise Conflict(
                 "This request key was already used for another reservation.", code="DUPLICATE_REQUEST"
             ) from err
-        if existing.status == OPEN:  # the first attempt may have died before its timer was made
-            timers.schedule_timer(EXPIRY_TIMER, existing.id, from_iso(existing.expires_at))
         return existing
-    try:
-        timers.schedule_timer(EXPIRY_TIMER, reservation.id, expiry)
-    except Exception as err:
-        logger.exception("could not schedule reservation expiry; releasing it", reservation_id=reservation.id)
-        models.close(reservation, new_status=CANCELLED, now_iso=to_iso(now))
-        raise UpstreamUnavailable("Could not hold the product right now; nothing was reserved.") from err
+    except Exception:
+        _drop_timer(reservation.id)  # out of stock, over the limit, or the write failed: nothing to expire
+        raise
     count("ReservationCreated")
     return reservation
 
@@ -127,6 +137,11 @@ def expire(reservation_id: str, now: datetime) -> bool:
     pickup: the write is conditioned on status=open, so only the first run that finds it open
     returns stock."""
     reservation = models.get(reservation_id)
+    if reservation is not None and reservation.status == EXPIRED:
+        # A repeat: the run that expired it may have failed before its notice went out (and so is
+        # being redelivered). The notice's id makes publishing it again a no-op otherwise.
+        _publish_expired(reservation)
+        return False
     action = rules.expiry_action(reservation, now)
     if action is rules.ExpiryAction.SKIP or reservation is None:
         return False
@@ -135,7 +150,11 @@ def expire(reservation_id: str, now: datetime) -> bool:
         return False
     if not models.close(reservation, new_status=EXPIRED, now_iso=to_iso(now)):
         return False
-    # Only the run that expired it gets here; the id makes a re-published notice a no-op anyway.
+    _publish_expired(reservation)
+    return True
+
+
+def _publish_expired(reservation: Reservation) -> None:
     publish(
         Notification(
             id=f"reservation-expired-{reservation.id}",
@@ -146,7 +165,6 @@ def expire(reservation_id: str, now: datetime) -> bool:
             data={"reservationId": reservation.id, "storeId": reservation.store_id},
         )
     )
-    return True
 
 
 def of_user(principal: Principal, user_id: str | None, status: str | None, limit: int) -> list[Reservation]:

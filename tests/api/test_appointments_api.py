@@ -502,6 +502,23 @@ def test_payment_route_checks_owner_status_and_amount(world, client, login) -> N
     assert params.json_body["package"].startswith("prepay_id=") and params.json_body["signType"] == "RSA"
 
 
+def test_payment_route_answers_a_wechat_pay_refusal_with_json_not_500(world, client, login, monkeypatch) -> None:
+    from chalicelib.payments.client import WeChatPayClient, WeChatPayError
+
+    owner = login()
+    appt = book(client, owner, serviceId="svc-haircut", totalAmount=8800).json_body["appointment"]
+    pay = "/api/appointments/payment"
+    for status, code, expected in ((500, "SYSTEM_ERROR", 503), (400, "ORDERPAID", 409), (400, "ORDER_CLOSED", 409)):
+
+        def refuse(self: Any, *args: Any, status: int = status, code: str = code) -> str:
+            raise WeChatPayError(status, code, "refused")
+
+        monkeypatch.setattr(WeChatPayClient, "jsapi_prepay", refuse)
+        response = post_json(client, pay, {"appointmentId": appt["id"], "amount": 8800}, owner)
+        assert response.status_code == expected, (code, response.json_body)
+        assert "code" in response.json_body["error"]
+
+
 # --- the client contract (docs/client-contract-appointments.md) ------------------------------
 
 

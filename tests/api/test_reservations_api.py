@@ -242,6 +242,15 @@ def test_retry_with_the_same_request_id_reserves_once(shop, client, login) -> No
     assert other["reservationId"] != first["reservationId"]
 
 
+def test_retry_of_a_reservation_that_took_the_last_units_returns_it(shop, client, login) -> None:
+    customer = fresh(login)
+    first = reserve(client, customer, product_id="p003", quantity=5, requestId="tap-last")
+    assert first.status_code == 200 and stock(client, "p003") == 0
+    again = reserve(client, customer, product_id="p003", quantity=5, requestId="tap-last")
+    assert again.status_code == 200, again.json_body
+    assert again.json_body["reservationId"] == first.json_body["reservationId"]
+
+
 def test_request_budget(shop, client, login, local_aws) -> None:
     customer = fresh(login)
     staff = staff_headers(login, [STORE])
@@ -281,6 +290,25 @@ def test_no_reservation_survives_without_its_expiry_timer(shop, client, login, m
     # The released hold does not count against the limit.
     assert reserve(client, customer).status_code == 200
     assert reserve(client, customer).status_code == 200
+
+
+def test_a_retry_after_the_scheduler_failed_reserves_for_real(shop, client, login, monkeypatch) -> None:
+    from chalicelib.core import timers
+
+    def scheduler_down(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("scheduler unavailable")
+
+    customer = fresh(login)
+    before = stock(client)
+    monkeypatch.setattr(timers, "schedule_timer", scheduler_down)
+    assert reserve(client, customer, requestId="tap-after-outage").status_code == 503  # "nothing was reserved"
+    monkeypatch.undo()
+    retried = reserve(client, customer, requestId="tap-after-outage")
+    assert retried.status_code == 200, retried.json_body
+    assert retried.json_body["reservation"]["status"] == "open"
+    assert stock(client) == before - 1
+    open_now = client.http.get("/api/reservations?status=open", headers=customer).json_body["reservations"]
+    assert [r["id"] for r in open_now] == [retried.json_body["reservationId"]]
 
 
 def test_every_reservation_route_needs_a_live_token(shop, client, login) -> None:

@@ -232,6 +232,7 @@ def test_cancel_racing_a_reschedule_releases_the_slot_the_booking_moved_to(world
     me, _ = customer(login)
     appt_id = book(client, me).json_body["appointment"]["id"]  # Tuesday 10:00, confirmed
     stale = models.get_appointment(appt_id)
+    assert stale is not None
     moved = put(client, f"/api/appointments/{appt_id}/reschedule", {"date": "2026-03-04", "timeSlot": "15:00"}, me)
     assert moved.status_code == 200, moved.json_body
     # The cancel read the booking just before the reschedule committed, and writes just after it.
@@ -278,6 +279,18 @@ def test_payment_failure_expires_releases_and_repeats_harmlessly(world, client, 
         client.http.get(f"/api/appointments/{appt['id']}", headers=me).json_body["appointment"]["status"] == "expired"
     )
     assert book(client, login(), serviceId="svc-haircut", totalAmount=8800).status_code == 200  # slot free again
+
+
+def test_compensation_of_a_paid_but_unconfirmed_booking_refunds_it(world, client, login) -> None:
+    # The saga's Confirm failed (a throttled updateItem has no Retry) after the customer paid, or the
+    # order turned out paid when compensation closed it: the slot goes, so the money must go back.
+    me, _ = customer(login)
+    appt = book(client, me, serviceId="svc-haircut", totalAmount=8800).json_body["appointment"]
+    paid = RecordingPayments("SUCCESS")
+    assert service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, world.clock.now(), paid) == "refunded"
+    assert ("refund", appt["id"], f"{appt['id']}R0", "8800") in paid.calls
+    detail = client.http.get(f"/api/appointments/{appt['id']}", headers=me).json_body["appointment"]
+    assert (detail["status"], detail["refundStatus"]) == ("expired", "PROCESSING")
 
 
 def test_payment_that_lands_after_a_cancel_is_refunded_once(world, client, login) -> None:
@@ -336,6 +349,39 @@ def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, san
     # The compensation path (if it ever ran for this booking) reuses the refund number: no second refund.
     again = service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, runner.clock.now(), service.AwsEffects())
     assert again == "cancelled"
+
+
+def test_a_refund_that_fails_during_cancel_is_still_made(world, api_base, client, login, sandbox, monkeypatch) -> None:
+    from chalicelib.core.errors import UpstreamUnavailable
+    from chalicelib.payments import models as payments
+    from chalicelib.payments.client import WeChatPayClient
+
+    runner = world
+    me, _ = customer(login)
+    appt = book(client, me, serviceId="svc-massage", totalAmount=19800).json_body["appointment"]
+    params = post_json(client, "/api/appointments/payment", {"appointmentId": appt["id"], "amount": 19800}, me)
+    prepay_id = params.json_body["package"].split("=", 1)[1]
+    runner.run_until(lambda: bool(getattr(payments.get_payment(appt["id"]), "task_token", None)))
+    assert _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})["trade_state"] == (
+        "SUCCESS"
+    )
+    runner.run_until(lambda: getattr(models.get_appointment(appt["id"]), "status", None) == "confirmed")
+    real_refund = WeChatPayClient.refund
+    outage = iter([True])
+
+    def refund_during_outage(self: Any, *args: Any) -> Any:
+        if next(outage, False):
+            raise UpstreamUnavailable("WeChat Pay is unreachable")
+        return real_refund(self, *args)
+
+    monkeypatch.setattr(WeChatPayClient, "refund", refund_during_outage)
+    put(client, f"/api/appointments/{appt['id']}/cancel", {"reason": "Customer cancellation"}, me)
+    assert getattr(models.get_appointment(appt["id"]), "status", None) == "cancelled"
+    # Whatever the first answer was, the customer's money comes back without anyone retrying by hand.
+    runner.drain_queues()
+    record = payments.get_payment(appt["id"])
+    assert record is not None and record.status == "REFUND"
+    assert sandbox.pay.orders[appt["id"]].refunds.keys() == {f"{appt['id']}R0"}
 
 
 # --- WeChat subscribe messages ----------------------------------------------------------------

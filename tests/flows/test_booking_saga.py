@@ -163,6 +163,33 @@ def test_paid_booking_confirms_schedules_reminders_and_notifies(aws, runner, cli
     assert [n.title for n in inbox(payer, 10)] == ["预约成功"]
 
 
+def test_a_retried_notify_tells_the_saga_it_missed(aws, runner, client, sandbox, payer, monkeypatch) -> None:
+    from chalicelib.payments import tasks
+
+    appointment_id, otn = _appointment(aws)
+    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
+    service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
+    runner.run_until(_token_stored(otn))
+    real_succeed = tasks.succeed
+    throttled = iter([True])
+
+    def succeed_after_throttling(token: str, output: dict[str, Any]) -> None:
+        if next(throttled, False):
+            raise RuntimeError("ThrottlingException: Rate exceeded")
+        real_succeed(token, output)
+
+    monkeypatch.setattr(tasks, "succeed", succeed_after_throttling)
+    order = sandbox.pay.orders[otn]
+    transaction = order.transaction()
+    transaction.update(trade_state="SUCCESS", transaction_id=f"4200{secrets.randbelow(10**12)}")
+    headers, body = sandbox.pay.notification(transaction)
+    assert client.http.post(NOTIFY, headers=headers, body=body).status_code == 500  # WeChat will retry
+    assert models.get_payment(otn).status == "SUCCESS"  # type: ignore[union-attr]
+    assert client.http.post(NOTIFY, headers=headers, body=body).status_code == 204  # the retry
+    assert runner.run_until(_finished(arn), seconds=10) == "SUCCEEDED"
+    assert _status(aws, appointment_id) == "confirmed"
+
+
 def test_payment_before_the_saga_asks_is_still_seen(aws, runner, client, sandbox, payer) -> None:
     appointment_id, otn = _appointment(aws)
     service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)

@@ -146,6 +146,28 @@ def test_expiry_returns_stock_exactly_once(runner, manual_clock) -> None:
     service.reserve(customer(1), STORE, "milk", 1, None, manual_clock.now())
 
 
+def test_expiry_notice_survives_a_failed_first_publish(runner, manual_clock, monkeypatch) -> None:
+    put_product("eggs", 3)
+    held = service.reserve(customer(3), STORE, "eggs", 1, None, manual_clock.now())
+    real_publish = service.publish
+    queue_down = iter([True])
+
+    def publish_once_failing(note: Any) -> None:
+        if next(queue_down, False):
+            raise RuntimeError("notifications queue unavailable")
+        real_publish(note)
+
+    monkeypatch.setattr(service, "publish", publish_once_failing)
+    manual_clock.advance(timedelta(hours=24))
+    with pytest.raises(RuntimeError):  # the timer message fails and SQS redelivers it
+        service.expire(held.id, manual_clock.now())
+    service.expire(held.id, manual_clock.now())  # the redelivery
+    runner.drain_queues()
+    assert units("eggs") == 3
+    inbox = notification_models.inbox("u3", 10)
+    assert [(n.kind, n.data["reservationId"]) for n in inbox] == [("reservation_expired", held.id)]
+
+
 def runner_queue(runner: EventRunner) -> str:
     return next(b.url for b in runner.queues if b.queue_name.endswith(TIMERS_QUEUE.suffix))
 
