@@ -175,6 +175,12 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
                     },
                 },
                 "ResultPath": None,
+                # The customer has paid: a transient DynamoDB error must not turn into a refund. A failed
+                # condition (the booking was cancelled meanwhile) is final and goes straight to compensation.
+                "Retry": [
+                    {"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "MaxAttempts": 0},
+                    {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 5, "BackoffRate": 2},
+                ],
                 "Catch": to_compensate,
                 "Next": "ScheduleReminders",
             },

@@ -81,3 +81,7 @@ def test_definition_only_uses_direct_integrations_and_every_transition_exists() 
     assert states["AwaitPayment"]["Catch"][0]["Next"] == "Compensate"
     assert states["Confirm"]["Parameters"]["ConditionExpression"] == "#status = :pending"
     assert states["Compensate"]["Next"] == "BookingFailed" and states["BookingFailed"]["Type"] == "Fail"
+    # After payment, transient errors are retried; only a failed condition (cancelled meanwhile) compensates.
+    retriers = states["Confirm"]["Retry"]
+    assert retriers[0] == {"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "MaxAttempts": 0}
+    assert retriers[-1]["ErrorEquals"] == ["States.ALL"] and retriers[-1]["MaxAttempts"] >= 3
