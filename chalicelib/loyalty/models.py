@@ -71,6 +71,26 @@ class RewardItem(TableModel):
     image = UnicodeAttribute(null=True)
 
 
+class ReceiptItem(TableModel):
+    """RECEIPT#<storeId>#<receiptNo> / RECEIPT: which customer a till receipt's points went to."""
+
+    user_id = UnicodeAttribute()
+    claimed_at = UnicodeAttribute()
+
+
+def claim_receipt(store_id: str, receipt_no: str, user_id: str, now_iso: str) -> bool:
+    """One receipt earns points for one customer: False when another customer already claimed it
+    (the same customer again is a till retry and passes)."""
+    item = ReceiptItem(key("RECEIPT", store_id, receipt_no), "RECEIPT", user_id=user_id, claimed_at=now_iso)
+    try:
+        item.save(condition=ReceiptItem.pk.does_not_exist() | (ReceiptItem.user_id == user_id))
+    except PutError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 class ConfigItem(TableModel):
     config = JSONAttribute()
 

@@ -99,6 +99,12 @@ def earn_at_till(
     # A till's own receipt number, scoped to the store; otherwise the sale's details identify it.
     if transaction_id:
         tx_id = f"pos-{store.id}-{transaction_id}"
+        if not models.claim_receipt(store.id, transaction_id, user_id, to_iso(now)):
+            raise Conflict(
+                "This receipt already earned points for another customer.",
+                code="RECEIPT_ALREADY_CREDITED",
+                field="transactionId",
+            )
     else:
         tx_id = rules.pos_transaction_id(
             store_id, user_id, amount_fen, transaction_type, int(occurred_at.timestamp() * 1000)

@@ -173,6 +173,14 @@ def test_the_same_sale_twice_is_credited_once(shop, client, login, runner) -> No
     runner.drain_queues()
     assert membership(client, customer, me).json_body["points"] == 60
 
+    # The same receipt cannot earn points for a second customer.
+    other = fresh(login)
+    someone_else = user_id_of(client, other)
+    refused = earn(client, staff, someone_else, 10_000, transactionId="R-1001")
+    assert refused.status_code == 409 and refused.json_body["error"]["code"] == "RECEIPT_ALREADY_CREDITED"
+    runner.drain_queues()
+    assert membership(client, other, someone_else).json_body["points"] == 0
+
 
 def test_tier_upgrade_is_reported_and_applies_the_multiplier(shop, client, login, runner) -> None:
     customer = fresh(login)
