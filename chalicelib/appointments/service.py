@@ -810,6 +810,12 @@ def payment_failed(appointment_id: str, payload: dict[str, Any], now: datetime, 
         )
     else:
         current = require_appointment(appointment_id)
+        if current.status == rules.EXPIRED:
+            # A repeat after the first attempt failed past the expiry (e.g. closing the order raised):
+            # its notice may never have gone out. The notice id makes a second publish a no-op.
+            effects.publish(
+                notification_for(current, "appointment_expired", place_of(appt.store_id), f"appt-expired-{appt.id}")
+            )
     if trade_no and current.status in (rules.CANCELLED, rules.EXPIRED):
         if effects.payment_status(trade_no) == "SUCCESS":
             refund = effects.refund(trade_no, rules.refund_no(trade_no), current.total_amount, "booking not kept")

@@ -281,6 +281,28 @@ def test_payment_failure_expires_releases_and_repeats_harmlessly(world, client, 
     assert book(client, login(), serviceId="svc-haircut", totalAmount=8800).status_code == 200  # slot free again
 
 
+class CloseFailsOnce(RecordingPayments):
+    def close_payment(self, out_trade_no: str) -> None:
+        super().close_payment(out_trade_no)
+        if len(self.calls) == 1:
+            raise ConnectionError("WeChat Pay unreachable")
+
+
+def test_expiry_notice_survives_a_compensation_that_failed_after_expiring(world, client, login) -> None:
+    from chalicelib.notifications import models as inbox
+
+    me, _ = customer(login)
+    me_id = client.http.get("/api/auth/me", headers=me).json_body["userId"]
+    appt = book(client, me, serviceId="svc-haircut", totalAmount=8800).json_body["appointment"]
+    effects = CloseFailsOnce("NOTPAY")
+    with pytest.raises(ConnectionError):  # SQS will redeliver the compensation message
+        service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, world.clock.now(), effects)
+    assert service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, world.clock.now(), effects) == "expired"
+    world.drain_queues()
+    kinds = [n.kind for n in inbox.inbox(me_id, 20)]
+    assert kinds.count("appointment_expired") == 1
+
+
 def test_compensation_of_a_paid_but_unconfirmed_booking_refunds_it(world, client, login) -> None:
     # The saga's Confirm failed (a throttled updateItem has no Retry) after the customer paid, or the
     # order turned out paid when compensation closed it: the slot goes, so the money must go back.
