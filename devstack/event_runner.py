@@ -28,11 +28,11 @@ from croniter import croniter
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.observability import logger
+from chalicelib.reservations.backstop import TTL_IDENTITY
 
 AT_EXPRESSION = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 RATE_EXPRESSION = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 # AWS marks the stream records of its own TTL deletions with this identity.
-TTL_USER_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 # AWS deletes expired items lazily (usually within minutes), so sweeping once a minute of the
 # runner's clock is faithful, and keeps a Scan off most 0.5 s ticks of `make run`.
 TTL_SWEEP_EVERY = timedelta(minutes=1)
@@ -281,7 +281,7 @@ class EventRunner:
         key_id = _key_id(binding.table_name, change.get("Keys", {}))
         if raw["eventName"] == "REMOVE" and key_id in self._ttl_deleted:
             self._ttl_deleted.discard(key_id)
-            record["userIdentity"] = dict(TTL_USER_IDENTITY)
+            record["userIdentity"] = dict(TTL_IDENTITY)
         return record
 
     # --- SQS ------------------------------------------------------------------------------

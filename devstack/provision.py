@@ -75,11 +75,8 @@ def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
     dynamodb.update_time_to_live(
         TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": stack.table.ttl_attribute}
     )
-    out = Provisioned(
-        prefix=prefix,
-        table_name=table_name,
-        table_stream_arn=dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"],
-    )
+    table = dynamodb.describe_table(TableName=table_name)["Table"]
+    out = Provisioned(prefix=prefix, table_name=table_name, table_stream_arn=table["LatestStreamArn"])
 
     for queue in stack.queues:
         dlq_url = sqs.create_queue(
@@ -119,11 +116,10 @@ def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
 
     if stack.state_machines:
         sfn = boto3.client("stepfunctions")
-        table_arn = dynamodb.describe_table(TableName=table_name)["Table"]["TableArn"]
         refs = ResourceRefs(
             region=sfn.meta.region_name,
             table_name=table_name,
-            table_arn=table_arn,
+            table_arn=table["TableArn"],
             queue_urls=dict(out.queue_urls),
             queue_arns=dict(out.queue_arns),
             scheduler_group=out.scheduler_group,

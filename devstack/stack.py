@@ -76,13 +76,7 @@ class LocalStack:
         app = self.app_module.app
         self._server = serve_api(app, "127.0.0.1", self.api_port)
         # WeChat Pay is the sandbox; its callbacks come back to this server.
-        os.environ.update(
-            {
-                **self.sandbox.pay.env(),
-                "WECHATPAY_API_BASE": self.sandbox.base_url,
-                "WECHATPAY_NOTIFY_URL": f"{self.api_url}/api/payments/wechat/notify",
-            }
-        )
+        os.environ.update(self.sandbox.pay.env(self.sandbox.base_url, f"{self.api_url}/api/payments/wechat/notify"))
         self._spawn("api", self._server.server.serve_forever)
         runner = EventRunner(app, clock(), [self.resources.scheduler_group], REGION)
         self._spawn("event-runner", lambda: runner.run(self._stop))

@@ -37,13 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     # WeChat Pay talks to the sandbox; tests that need callbacks delivered point the notify URL at a
     # real HTTP server of the app (see tests/flows/test_booking_payment_flow.py).
-    os.environ.update(
-        {
-            **sandbox.pay.env(),
-            "WECHATPAY_API_BASE": sandbox.base_url,
-            "WECHATPAY_NOTIFY_URL": "http://127.0.0.1:9/api/payments/wechat/notify",
-        }
-    )
+    os.environ.update(sandbox.pay.env(sandbox.base_url, "http://127.0.0.1:9/api/payments/wechat/notify"))
     _state.update(aws=aws, sandbox=sandbox)
 
 

@@ -24,7 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import ExpiringModel, TableModel, key, transact
+from chalicelib.data.table import ExpiringModel, TableModel, cancellation_codes, failed_conditions, key, transact
 
 SERVICES_GSI = "APPTSVC"
 UNIT_RETENTION = timedelta(days=30)  # past claims are history nobody books against
@@ -197,8 +197,7 @@ def _tail(text: str) -> str:
 
 def _conditional_failure(err: TransactWriteError) -> bool:
     """A condition failed, or (on AWS) another transaction held one of the same items right now."""
-    reasons = err.cancellation_reasons or []
-    return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+    return any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in cancellation_codes(err))
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -498,8 +497,7 @@ def finish_appointment(
         transact(build)
     except TransactWriteError as err:
         # PynamoDB sends deletes before updates: the appointment's update is the last item.
-        reasons = err.cancellation_reasons or []
-        if reasons and reasons[-1] is not None and reasons[-1].code == "ConditionalCheckFailed":
+        if failed_conditions(err)[-1:] == [True]:
             return False
         raise
     return True

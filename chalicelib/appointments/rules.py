@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.appointments import availability
 from chalicelib.core.errors import Conflict, Forbidden, ValidationError
+from chalicelib.payments.ids import full_refund_no
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
@@ -215,7 +216,7 @@ def out_trade_no(appointment_id: str) -> str:
 
 def refund_no(trade_no: str) -> str:
     """One full refund per booking, so every path that refunds it shares this id (WeChat dedupes)."""
-    return f"{trade_no}R0"
+    return full_refund_no(trade_no)
 
 
 def validate_weekly(raw: Any, field: str) -> dict[str, list[list[str]]]:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.appointments import availability, models, rules
 from chalicelib.appointments.models import Appointment, Block, Preferences, Service, Staff
+from chalicelib.appointments.saga import REMINDER_TIMER
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import to_iso
 from chalicelib.core.config import settings
@@ -23,7 +24,6 @@ from chalicelib.core.observability import count, logger
 from chalicelib.notifications.publisher import Notification
 from chalicelib.stores.models import Store, get_store
 
-REMINDER_TIMER = "appointment_reminder"
 PAID_STATUSES = ("SUCCESS", "REFUND")
 MAX_SCHEDULE_DAYS = 31
 DEFAULT_BLOCK_MINUTES = availability.SLOT_STEP_MINUTES
@@ -805,17 +805,14 @@ def payment_failed(appointment_id: str, payload: dict[str, Any], now: datetime, 
         if trade_no:
             effects.close_payment(trade_no)
         current = replace(appt, status=rules.EXPIRED)
+    else:
+        current = require_appointment(appointment_id)
+    if current.status == rules.EXPIRED:
+        # Also on a repeat, whose first attempt may have failed past the expiry (e.g. closing the order
+        # raised) before the notice went out; the notice id makes a second publish a no-op.
         effects.publish(
             notification_for(current, "appointment_expired", place_of(appt.store_id), f"appt-expired-{appt.id}")
         )
-    else:
-        current = require_appointment(appointment_id)
-        if current.status == rules.EXPIRED:
-            # A repeat after the first attempt failed past the expiry (e.g. closing the order raised):
-            # its notice may never have gone out. The notice id makes a second publish a no-op.
-            effects.publish(
-                notification_for(current, "appointment_expired", place_of(appt.store_id), f"appt-expired-{appt.id}")
-            )
     if trade_no and current.status in (rules.CANCELLED, rules.EXPIRED):
         if effects.payment_status(trade_no) == "SUCCESS":
             refund = effects.refund(trade_no, rules.refund_no(trade_no), current.total_amount, "booking not kept")

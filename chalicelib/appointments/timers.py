@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.appointments import service
+from chalicelib.appointments.saga import COMPENSATION_KIND, REMINDER_TIMER
 from chalicelib.core.clock import clock
 from chalicelib.core.observability import logger
 from chalicelib.core.timers import register_timer
 
-BOOKING_PAYMENT_FAILED = "booking_payment_failed"
 _effects = service.AwsEffects()
 
 
@@ -29,5 +29,5 @@ def on_booking_payment_failed(appointment_id: str, payload: dict[str, Any]) -> N
     logger.info("booking compensation", appointment_id=appointment_id, outcome=outcome, error=payload.get("error"))
 
 
-register_timer(service.REMINDER_TIMER, on_appointment_reminder)
-register_timer(BOOKING_PAYMENT_FAILED, on_booking_payment_failed)
+register_timer(REMINDER_TIMER, on_appointment_reminder)
+register_timer(COMPENSATION_KIND, on_booking_payment_failed)

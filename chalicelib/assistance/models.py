@@ -16,7 +16,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.assistance.rules import Message, Request, Status
-from chalicelib.data.table import TableModel, connection, key
+from chalicelib.data.table import TableModel, failed_conditions, key, transact
 
 MESSAGE_PREFIX = "MSG#"
 
@@ -221,12 +221,14 @@ def add_message(message: Message) -> bool:
         created_at=message.created_at,
     )
     try:
-        with TransactWrite(connection=connection()) as tx:
+
+        def build(tx: TransactWrite) -> None:
             tx.save(marker, condition=MessageMarker.pk.does_not_exist())
             tx.save(item)
+
+        transact(build)
     except TransactWriteError as err:
-        reasons = err.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+        if failed_conditions(err)[:1] == [True]:  # the marker: delivered/stored before
             return False
         raise
     return True

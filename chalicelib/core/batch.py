@@ -31,13 +31,7 @@ def process_sqs_batch(event: dict[str, Any], context: Any, handle: Callable[[dic
         handle(body)
 
     processor = BatchProcessor(event_type=EventType.SQS)
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    failed = len(response.get("batchItemFailures", []))
-    if failed:
-        count("RecordFailed", failed)
-    return dict(response)
+    return _process(processor, record_handler, event, context)
 
 
 def process_stream_batch(
@@ -51,6 +45,12 @@ def process_stream_batch(
         handle(record.raw_event)
 
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+    return _process(processor, record_handler, event, context)
+
+
+def _process(
+    processor: BatchProcessor, record_handler: Callable[[Any], None], event: dict[str, Any], context: Any
+) -> dict[str, Any]:
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

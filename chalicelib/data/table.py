@@ -52,6 +52,11 @@ def cancellation_codes(err: TransactWriteError) -> list[str | None]:
     return [r.code if r is not None else None for r in err.cancellation_reasons or []]
 
 
+def failed_conditions(err: TransactWriteError) -> list[bool]:
+    """Per action, in PynamoDB's sending order: did its condition fail?"""
+    return [code == "ConditionalCheckFailed" for code in cancellation_codes(err)]
+
+
 def transact(build: Callable[[TransactWrite], None]) -> None:
     """One TransactWriteItems, retried with jitter while DynamoDB cancels it only because another
     transaction on the same item was in flight (TransactionConflict: nothing written, nothing decided).

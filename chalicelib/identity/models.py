@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import from_iso, to_iso
-from chalicelib.data.table import ExpiringModel, TableModel, connection, key
+from chalicelib.data.table import ExpiringModel, TableModel, failed_conditions, key, transact
 
 
 class IdentityItem(TableModel):
@@ -96,6 +96,14 @@ def update_store_staff(store_id: str, user_id: str, changes: dict[str, Any]) -> 
     return StoreStaff(str(item.user_id), item.shifts, item.display_name)
 
 
+def openid_of(user_id: str) -> str | None:
+    """The WeChat openid a user logged in with (WeChat Pay and subscribe messages address it)."""
+    try:
+        return str(UserItem.get(*user_key(user_id)).openid)
+    except DoesNotExist:
+        return None
+
+
 def identity_key(openid: str) -> tuple[str, str]:
     return key("OPENID", openid), "IDENTITY"
 
@@ -155,15 +163,16 @@ class IdentityStore:
             created_at=to_iso(now),
         )
         try:
-            with TransactWrite(connection=connection()) as tx:
+
+            def build(tx: TransactWrite) -> None:
                 tx.save(identity, condition=IdentityItem.pk.does_not_exist())
                 tx.save(user, condition=UserItem.pk.does_not_exist())
                 for store_id in store_ids or [] if role is Role.STAFF else []:
                     tx.save(StoreStaffItem(key("STORE", store_id), STORE_STAFF_PREFIX + user_id, user_id=user_id))
+
+            transact(build)
         except TransactWriteError as err:
-            if err.cancellation_reasons and any(
-                r is not None and r.code == "ConditionalCheckFailed" for r in err.cancellation_reasons
-            ):
+            if any(failed_conditions(err)):
                 return None
             raise
         return user

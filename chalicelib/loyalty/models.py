@@ -20,7 +20,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import TableModel, key, transact
+from chalicelib.data.table import TableModel, failed_conditions, key, transact
 from chalicelib.loyalty.rules import RewardOffer
 
 REWARD_PREFIX = "REWARD#"
@@ -136,10 +136,6 @@ def reward_key(merchant_id: str, reward_id: str) -> tuple[str, str]:
     return key("MERCHANT", merchant_id), REWARD_PREFIX + reward_id
 
 
-def _failed(err: TransactWriteError) -> list[bool]:
-    return [r is not None and r.code == "ConditionalCheckFailed" for r in (err.cancellation_reasons or [])]
-
-
 def get_member(user_id: str, merchant_id: str) -> Member | None:
     pk, sk = member_key(user_id, merchant_id)
     try:
@@ -210,7 +206,7 @@ def credit(user_id: str, merchant_id: str, entry: LedgerEntry, month: str) -> bo
     try:
         transact(build)
     except TransactWriteError as err:
-        failed = _failed(err)
+        failed = failed_conditions(err)
         if failed and failed[0]:
             return False
         if len(failed) > 1 and failed[1]:
@@ -244,7 +240,7 @@ def redeem(user_id: str, merchant_id: str, reward_id: str, cost: int, entry: Led
     try:
         transact(build)
     except TransactWriteError as err:
-        failed = [*_failed(err), False, False, False]
+        failed = [*failed_conditions(err), False, False, False]
         if failed[0]:
             raise AlreadyRecorded(entry.transaction_id) from None
         if failed[1]:

@@ -18,6 +18,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.core.observability import logger
 from chalicelib.core.resources import STACK
+from chalicelib.identity.models import openid_of
 from chalicelib.notifications.consumer import register_channel
 
 WECHAT, SMS, EMAIL = "wechat", "sms", "email"
@@ -47,17 +48,6 @@ def _access_token(force: bool = False) -> str:
             raise UpstreamUnavailable(f"WeChat access_token failed (errcode {body.get('errcode')}).")
         _token.update(value=str(body["access_token"]), expires=time.time() + int(body.get("expires_in", 7200)))
         return str(_token["value"])
-
-
-def _openid(user_id: str) -> str | None:
-    from pynamodb.exceptions import DoesNotExist
-
-    from chalicelib.identity.models import UserItem, user_key
-
-    try:
-        return str(UserItem.get(*user_key(user_id)).openid)
-    except DoesNotExist:
-        return None
 
 
 def subscribe_payload(message: dict[str, Any], openid: str) -> dict[str, Any]:
@@ -97,7 +87,7 @@ def _post_subscribe(payload: dict[str, Any], token: str) -> dict[str, Any]:
 
 
 def send_wechat(message: dict[str, Any]) -> None:
-    openid = _openid(str(message["user_id"]))
+    openid = openid_of(str(message["user_id"]))
     if openid is None:
         logger.warning("no openid for subscribe message", user_id=message["user_id"])
         return

@@ -9,7 +9,7 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.table import TableModel, connection, key
+from chalicelib.data.table import TableModel, failed_conditions, key, transact
 
 INBOX_PREFIX = "NOTIF#"
 
@@ -55,12 +55,14 @@ def record_once(
         created_at=created_at,
     )
     try:
-        with TransactWrite(connection=connection()) as tx:
+
+        def build(tx: TransactWrite) -> None:
             tx.save(marker, condition=DeliveredMarker.pk.does_not_exist())
             tx.save(item)
+
+        transact(build)
     except TransactWriteError as err:
-        reasons = err.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+        if failed_conditions(err)[:1] == [True]:  # the marker: delivered/stored before
             return False
         raise
     return True

@@ -15,6 +15,7 @@ from chalicelib.core.errors import Conflict, NotFound, Unauthorized, UpstreamUna
 from chalicelib.core.observability import count, logger
 from chalicelib.payments import models, signing, tasks
 from chalicelib.payments.client import WeChatPayClient, WeChatPayError
+from chalicelib.payments.ids import full_refund_no
 
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-*]{6,32}$")
 PAYMENT_TIMEOUT_TIMER = "payment_timeout"
@@ -39,14 +40,12 @@ def request_payment_params(appid: str, prepay_id: str, private_key_pem: str) -> 
 
 
 def _payer_openid(user_id: str) -> str:
-    from pynamodb.exceptions import DoesNotExist
+    from chalicelib.identity.models import openid_of
 
-    from chalicelib.identity.models import UserItem, user_key
-
-    try:
-        return str(UserItem.get(*user_key(user_id)).openid)
-    except DoesNotExist:
-        raise NotFound("The payer is unknown.", code="USER_NOT_FOUND") from None
+    openid = openid_of(user_id)
+    if openid is None:
+        raise NotFound("The payer is unknown.", code="USER_NOT_FOUND")
+    return openid
 
 
 def create_jsapi_payment(
@@ -261,4 +260,5 @@ def _signal_paid(out_trade_no: str, task_token: str | None, transaction_id: str)
 
 def refund_after_close(out_trade_no: str, amount_fen: int) -> None:
     if amount_fen > 0:
-        _client().refund(out_trade_no, f"{out_trade_no}R0", amount_fen, amount_fen, "order closed before payment")
+        reason = "order closed before payment"
+        _client().refund(out_trade_no, full_refund_no(out_trade_no), amount_fen, amount_fen, reason)

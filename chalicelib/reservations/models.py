@@ -26,7 +26,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.catalog.models import ProductItem, product_key
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import ExpiringModel, TableModel, key, transact
+from chalicelib.data.table import ExpiringModel, TableModel, failed_conditions, key, transact
 
 OPEN = "open"
 PICKED_UP = "picked_up"
@@ -168,10 +168,6 @@ def _items(reservation: Reservation, ttl: int) -> tuple[ReservationItem, Reserva
     return main, ReservationItem(upk, usk, **fields)
 
 
-def _failed(err: TransactWriteError) -> list[bool]:
-    return [r is not None and r.code == "ConditionalCheckFailed" for r in (err.cancellation_reasons or [])]
-
-
 class ReservationExists(Exception):
     """The reservation id was already taken (an idempotent retry of the same request)."""
 
@@ -208,7 +204,7 @@ def create(reservation: Reservation, *, limit: int, ttl: int, sentinel_ttl: int)
     try:
         transact(build)
     except TransactWriteError as err:
-        failed = _failed(err)
+        failed = failed_conditions(err)
         if any(failed[:3]):
             raise ReservationExists(reservation.id) from None
         if len(failed) > 3 and failed[3]:
@@ -260,7 +256,7 @@ def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_cod
     try:
         transact(build)
     except TransactWriteError as err:
-        failed = _failed(err)
+        failed = failed_conditions(err)
         if len(failed) > 1 and failed[1]:
             return False
         raise

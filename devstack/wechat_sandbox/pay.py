@@ -108,9 +108,12 @@ class PayService:
         self.delivered: list[dict[str, Any]] = []  # callbacks sent: {out_trade_no, status, trade_state}
         self._lock = threading.Lock()
 
-    def env(self) -> dict[str, str]:
-        """The merchant configuration the backend needs to talk to this sandbox."""
+    def env(self, api_base: str, notify_url: str) -> dict[str, str]:
+        """The merchant configuration the backend needs to talk to this sandbox at `api_base`, with
+        WeChat's callbacks going to `notify_url`."""
         return {
+            "WECHATPAY_API_BASE": api_base,
+            "WECHATPAY_NOTIFY_URL": notify_url,
             "WECHATPAY_MCHID": self.mchid,
             "WECHATPAY_SERIAL_NO": self.merchant_serial,
             "WECHATPAY_PRIVATE_KEY": self.merchant_private_key,
