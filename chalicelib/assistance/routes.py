@@ -6,6 +6,7 @@ from chalicelib.assistance import models, rules, service
 from chalicelib.core.clock import clock
 from chalicelib.core.http import ApiBlueprint, json_body, json_response, query
 from chalicelib.identity.routes import current_principal
+from chalicelib.stores.service import require_store
 
 bp = ApiBlueprint(__name__)
 
@@ -17,7 +18,7 @@ def create_request() -> object:
     principal = current_principal(bp.request)
     body = json_body(bp.request)
     user_id = principal.ensure_self(body.text("userId", max_length=64))
-    store = service.require_store(body.require_text("storeId", max_length=64))
+    store = require_store(body.require_text("storeId", max_length=64))
     request = service.create_request(
         store,
         user_id,
@@ -40,7 +41,7 @@ def request_status(request_id: str) -> object:
 @bp.route("/api/stores/{store_id}/assistance-requests", methods=["GET"])
 def store_requests(store_id: str) -> object:
     principal = current_principal(bp.request)
-    store = service.require_store(store_id)
+    store = require_store(store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
     params = query(bp.request)
     raw_status = params.text("status", max_length=20)
@@ -76,7 +77,7 @@ def feedback(request_id: str) -> object:
 def send_message() -> object:
     principal = current_principal(bp.request)
     body = json_body(bp.request)
-    store = service.require_store(body.require_text("storeId", max_length=64))
+    store = require_store(body.require_text("storeId", max_length=64))
     message = service.send_message(
         store,
         principal,
@@ -92,7 +93,7 @@ def send_message() -> object:
 def messages() -> object:
     principal = current_principal(bp.request)
     params = query(bp.request)
-    store = service.require_store(params.require_text("storeId", max_length=64))
+    store = require_store(params.require_text("storeId", max_length=64))
     limit = params.integer("limit", default=50, minimum=1, maximum=MAX_LIST)
     assert limit is not None
     found = service.conversation(store, principal, params.text("userId", max_length=64), limit)

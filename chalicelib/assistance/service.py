@@ -12,19 +12,14 @@ from chalicelib.core.errors import Conflict, Forbidden, NotFound
 from chalicelib.core.ids import new_id
 from chalicelib.identity.models import get_store_staff, store_staff
 from chalicelib.notifications.publisher import Notification, publish
-from chalicelib.stores import models as stores
 from chalicelib.stores.models import Store
-from chalicelib.stores.service import require
+from chalicelib.stores.service import require_store
 
 STATUS_TITLES = {
     Status.ASSIGNED: "已有店员接单",
     Status.APPROACHING: "店员正在赶来",
     Status.COMPLETED: "协助已完成",
 }
-
-
-def require_store(store_id: str) -> Store:
-    return require(stores.get_store(store_id), store_id)
 
 
 def require_request(request_id: str) -> tuple[Request, Store]:

@@ -8,8 +8,7 @@ from chalicelib.catalog import models, search
 from chalicelib.catalog.models import Product
 from chalicelib.core.errors import NotFound
 from chalicelib.core.http import ApiBlueprint, json_response, query
-from chalicelib.stores import models as store_models
-from chalicelib.stores.service import require as require_store
+from chalicelib.stores.service import require_store
 
 bp = ApiBlueprint(__name__)
 
@@ -36,7 +35,7 @@ def product_view(product: Product) -> dict[str, Any]:
 
 def _ensure_store_exists(store_id: str) -> None:
     """Only reached when a store's query came back empty: tells "no rows" from "no store"."""
-    require_store(store_models.get_store(store_id), store_id)
+    require_store(store_id)
 
 
 @bp.route("/api/stores/{store_id}/categories", methods=["GET"])

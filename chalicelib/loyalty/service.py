@@ -13,8 +13,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.core.ids import new_id
 from chalicelib.loyalty import accrual, models, rules
-from chalicelib.stores import models as store_models
-from chalicelib.stores.service import require as require_store
+from chalicelib.stores.service import require_store
 
 # A till may sync sales made offline, but not from the far past or the future.
 MAX_SALE_AGE = timedelta(days=90)
@@ -90,7 +89,7 @@ def earn_at_till(
     transaction_id: str | None,
     now: datetime,
 ) -> EarnResult:
-    store = require_store(store_models.get_store(store_id), store_id)
+    store = require_store(store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
     if principal.user_id == user_id:
         raise Forbidden("Staff cannot award points to themselves.", code="SELF_ACCRUAL")

@@ -12,8 +12,7 @@ from chalicelib.core.errors import NotFound
 from chalicelib.core.http import ApiBlueprint, json_response, query
 from chalicelib.identity.routes import current_principal
 from chalicelib.navigation import models, service
-from chalicelib.stores import models as stores
-from chalicelib.stores.service import require
+from chalicelib.stores.service import require_store
 
 bp = ApiBlueprint(__name__)
 
@@ -21,7 +20,7 @@ bp = ApiBlueprint(__name__)
 def _product(store_id: str, product_id: str) -> catalog.Product:
     product = catalog.get_product(store_id, product_id)
     if product is None:
-        require(stores.get_store(store_id), store_id)  # 404 names the store when that is what's missing
+        require_store(store_id)  # 404 names the store when that is what's missing
         raise NotFound(f"Product '{product_id}' does not exist.", code="PRODUCT_NOT_FOUND", field="productId")
     return product
 
@@ -29,7 +28,7 @@ def _product(store_id: str, product_id: str) -> catalog.Product:
 def _layout(store_id: str) -> dict[str, Any]:
     found = models.get_layout(store_id)
     if found is None:
-        require(stores.get_store(store_id), store_id)
+        require_store(store_id)
     return service.require_layout(found, store_id)
 
 

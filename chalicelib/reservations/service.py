@@ -17,8 +17,7 @@ from chalicelib.core.observability import count, logger
 from chalicelib.notifications.publisher import Notification, publish
 from chalicelib.reservations import models, rules
 from chalicelib.reservations.models import CANCELLED, EXPIRED, OPEN, PICKED_UP, Reservation
-from chalicelib.stores import models as store_models
-from chalicelib.stores.service import require as require_store
+from chalicelib.stores.service import require_store
 
 EXPIRY_TIMER = "reservation_expiry"
 
@@ -34,7 +33,7 @@ def reserve(
     """
     product = catalog.get_product(store_id, product_id)
     if product is None:
-        require_store(store_models.get_store(store_id), store_id)
+        require_store(store_id)
         raise NotFound(
             f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
         )
@@ -123,7 +122,7 @@ def pickup(principal: Principal, reservation_id: str, code: str, now: datetime) 
     reservation = models.get(reservation_id)
     if reservation is None:
         raise NotFound(f"Reservation '{reservation_id}' does not exist.", code="RESERVATION_NOT_FOUND")
-    store = require_store(store_models.get_store(reservation.store_id), reservation.store_id)
+    store = require_store(reservation.store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
     rules.check_pickup_code(reservation, code)
     if not models.close(reservation, new_status=PICKED_UP, now_iso=to_iso(now), pickup_code=code):
@@ -172,6 +171,6 @@ def of_user(principal: Principal, user_id: str | None, status: str | None, limit
 
 
 def of_store(principal: Principal, store_id: str, status: str | None, limit: int) -> list[Reservation]:
-    store = require_store(store_models.get_store(store_id), store_id)
+    store = require_store(store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
     return models.of_store(store_id, status, limit)

@@ -7,6 +7,7 @@ from chalicelib.core.http import ApiBlueprint, json_body, json_response, query
 from chalicelib.identity.routes import current_principal
 from chalicelib.storequeue import service
 from chalicelib.storequeue.rules import TicketStatus
+from chalicelib.stores.service import require_store
 
 bp = ApiBlueprint(__name__)
 
@@ -14,7 +15,7 @@ bp = ApiBlueprint(__name__)
 @bp.route("/api/stores/{store_id}/queue", methods=["GET"])
 def queue_info(store_id: str) -> object:
     current_principal(bp.request)  # signed-in callers only: just login, stores and the catalog are public
-    store = service.require_store(store_id)
+    store = require_store(store_id)
     return json_response(service.queue_info(store, clock().now()))
 
 
@@ -23,7 +24,7 @@ def join() -> object:
     principal = current_principal(bp.request)
     body = json_body(bp.request)
     user_id = principal.ensure_self(body.text("userId", max_length=64))
-    store = service.require_store(body.require_text("storeId", max_length=64))
+    store = require_store(body.require_text("storeId", max_length=64))
     now = clock().now()
     ticket = service.join(store, user_id, now)
     return json_response({"success": True, "ticket": service.ticket_details(ticket, store, now)})
@@ -46,14 +47,14 @@ def leave(ticket_id: str) -> object:
     ticket = service.require_ticket(ticket_id)
     now = clock().now()
     ticket = service.leave(ticket, principal, now)
-    store = service.require_store(ticket.store_id)
+    store = require_store(ticket.store_id)
     return json_response({"success": True, "ticket": service.ticket_details(ticket, store, now)})
 
 
 @bp.route("/api/stores/{store_id}/queue/call-next", methods=["POST"])
 def call_next(store_id: str) -> object:
     principal = current_principal(bp.request)
-    store = service.require_store(store_id)
+    store = require_store(store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
     now = clock().now()
     ticket = service.call_next(store, now)
@@ -64,7 +65,7 @@ def call_next(store_id: str) -> object:
 def _finish(ticket_id: str, status: TicketStatus) -> object:
     principal = current_principal(bp.request)
     ticket = service.require_ticket(ticket_id)
-    store = service.require_store(ticket.store_id)
+    store = require_store(ticket.store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
     now = clock().now()
     ticket = service.finish(ticket, status, now)

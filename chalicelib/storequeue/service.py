@@ -15,13 +15,8 @@ from chalicelib.storequeue.rules import Ticket, TicketStatus
 from chalicelib.stores import hours
 from chalicelib.stores import models as stores
 from chalicelib.stores.models import Store
-from chalicelib.stores.service import require
 
 JOIN_ATTEMPTS = 3
-
-
-def require_store(store_id: str) -> Store:
-    return require(stores.get_store(store_id), store_id)
 
 
 def require_ticket(ticket_id: str) -> Ticket:

@@ -26,7 +26,7 @@ def nearby() -> object:
 
 @bp.route("/api/stores/{store_id}", methods=["GET"])
 def store_detail(store_id: str) -> object:
-    store = service.require(models.get_store(store_id), store_id)
+    store = service.require_store(store_id)
     return json_response(service.store_view(store, clock().now()))
 
 
@@ -35,7 +35,7 @@ def update_staff_member(store_id: str, user_id: str) -> object:
     """The merchant admin sets a staff member's name (what customers see) and weekly rota (who an
     assistance request reaches). Fields left out stay as they are; null clears them."""
     principal = current_principal(bp.request)
-    store = service.require(models.get_store(store_id), store_id)
+    store = service.require_store(store_id)
     principal.ensure_admin_of(store.merchant_id)
     body = json_body(bp.request)
     changes: dict[str, object] = {}

@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.core.errors import NotFound
 from chalicelib.stores import geo, hours
-from chalicelib.stores.models import Store
+from chalicelib.stores.models import Store, get_store
 
 MAX_RADIUS_M = 50_000
 DEFAULT_RADIUS_M = 5_000
@@ -42,6 +42,11 @@ def require(store: Store | None, store_id: str) -> Store:
     if store is None:
         raise NotFound(f"Store '{store_id}' does not exist.", code="STORE_NOT_FOUND", field="storeId")
     return store
+
+
+def require_store(store_id: str) -> Store:
+    """The store (one GetItem), or a 404 naming it."""
+    return require(get_store(store_id), store_id)
 
 
 def store_view(store: Store, now: datetime, distance_m: float | None = None) -> dict[str, Any]:
