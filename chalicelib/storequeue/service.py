@@ -41,9 +41,10 @@ def queue_info(store: Store, now: datetime) -> dict[str, Any]:
 def ticket_details(ticket: Ticket, store: Store, now: datetime) -> dict[str, Any]:
     today = rules.business_day(now, store.timezone)
     waiting = ticket.status is TicketStatus.WAITING and ticket.day == today
-    numbers = [s.number for s in models.waiting_line(store.id, today)] if waiting else []
-    average = _average_minutes(store, models.get_day(store.id, today))
-    return rules.ticket_view(ticket, today, numbers, average)
+    if not waiting:  # position and wait estimate only matter while waiting today: no reads for them
+        return rules.ticket_view(ticket, today, [], 0.0)
+    numbers = [s.number for s in models.waiting_line(store.id, today)]
+    return rules.ticket_view(ticket, today, numbers, _average_minutes(store, models.get_day(store.id, today)))
 
 
 def join(store: Store, user_id: str, now: datetime) -> Ticket:
