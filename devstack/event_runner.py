@@ -28,7 +28,7 @@ from croniter import croniter
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.observability import logger
-from chalicelib.reservations.backstop import TTL_IDENTITY
+from chalicelib.core.streams import TTL_IDENTITY
 
 AT_EXPRESSION = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 RATE_EXPRESSION = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")

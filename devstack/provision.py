@@ -1,4 +1,4 @@
-"""Create every resource in `chalicelib.core.resources.STACK` on moto, as infra/ does on AWS."""
+"""Create every resource in `chalicelib.wiring.STACK` on moto, as infra/ does on AWS."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 import boto3
 
-from chalicelib.core.resources import STACK, ResourceRefs, StackSpec, TableSpec, dlq_suffix, physical_name
+from chalicelib.core.resources import ResourceRefs, StackSpec, TableSpec, dlq_suffix, physical_name
+from chalicelib.wiring import STACK
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The deployed stack, built from `chalicelib.core.resources.STACK`, the same definitions the local
+"""The deployed stack, built from `chalicelib.wiring.STACK`, the same definitions the local
 stack provisions on moto (`devstack/provision.py`), so the two cannot drift."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from constructs import Construct
 
-from chalicelib.core.resources import STACK, QueueSpec, ResourceRefs, StackSpec, TableSpec, dlq_suffix, physical_name
+from chalicelib.core.resources import QueueSpec, ResourceRefs, StackSpec, TableSpec, dlq_suffix, physical_name
+from chalicelib.wiring import STACK
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -147,10 +148,9 @@ class BackendStack(cdk.Stack):
     def _bind_table_stream(self, function_name: str, event_name: str, properties: dict[str, Any]) -> None:
         """The app names the stream with a placeholder (its ARN exists only once the table does):
         point the event source at the real one, with partial batch responses, since a failing
-        record otherwise blocks the shard with the whole batch. Only TTL deletions of reservation
-        expiry sentinels invoke the function at all (the handler checks again)."""
-        from chalicelib.reservations.backstop import TTL_IDENTITY
-        from chalicelib.reservations.models import SENTINEL_PREFIX, SENTINEL_SK
+        record otherwise blocks the shard with the whole batch. Only records some area subscribed to
+        (by entity type, `chalicelib.wiring.STREAM_SUBSCRIPTIONS`) invoke the function at all."""
+        from chalicelib.wiring import STREAM_SUBSCRIPTIONS
 
         resource = self.api.get_resource(function_name)
         path = f"Properties.Events.{event_name}.Properties"
@@ -161,12 +161,9 @@ class BackendStack(cdk.Stack):
         # then logged and skipped, as the local runner does, instead of blocking the shard for 24 h.
         resource.add_override(f"{path}.MaximumRetryAttempts", 10)
         resource.add_override(f"{path}.BisectBatchOnFunctionError", True)
-        pattern = {
-            "eventName": ["REMOVE"],
-            "userIdentity": {key: [value] for key, value in TTL_IDENTITY.items()},
-            "dynamodb": {"Keys": {"pk": {"S": [{"prefix": SENTINEL_PREFIX}]}, "sk": {"S": [SENTINEL_SK]}}},
-        }
-        resource.add_override(f"{path}.FilterCriteria", {"Filters": [{"Pattern": json.dumps(pattern)}]})
+        patterns = [p for subscription in STREAM_SUBSCRIPTIONS for p in subscription.filter_patterns()]
+        filters = [{"Pattern": json.dumps(pattern)} for pattern in patterns]
+        resource.add_override(f"{path}.FilterCriteria", {"Filters": filters})
 
     def _table(self, spec: TableSpec, name: str) -> dynamodb.Table:
         table = dynamodb.Table(

@@ -16,7 +16,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 def check_invariants(resources: dict[str, Any]) -> list[str]:
     """What cfn-lint cannot know we promised: partial batch responses, DLQs, tracing, the table shape."""
-    from chalicelib.core.resources import STACK
+    from chalicelib.wiring import STACK
 
     problems = []
     by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}

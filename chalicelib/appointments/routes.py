@@ -7,8 +7,7 @@ from typing import Any
 from chalicelib.appointments import rules, service
 from chalicelib.appointments.models import Appointment, Preferences, Service, Staff
 from chalicelib.core.clock import clock
-from chalicelib.core.http import ApiBlueprint, json_body, json_response, query
-from chalicelib.identity.routes import current_principal
+from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
 
 bp = ApiBlueprint(__name__)
 _effects = service.AwsEffects()

@@ -21,20 +21,20 @@ TimeoutSeconds (window + grace) is only the guard for a lost timer.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_FAILED
 from chalicelib.core import aws
+from chalicelib.core.areas import TimerKind
 from chalicelib.core.clock import clock
 from chalicelib.core.config import provisioned, wechatpay_settings
-from chalicelib.core.resources import NOTIFICATIONS_QUEUE, TIMERS_QUEUE, ResourceRefs
+from chalicelib.core.resources import TIMERS_QUEUE, ResourceRefs
 from chalicelib.core.timers import timer_name
-from chalicelib.notifications.publisher import Notification
+from chalicelib.notifications.api import NOTIFICATIONS_QUEUE, Notification, message_body
+from chalicelib.payments.api import PAYMENT_AWAIT, PAYMENT_TIMEOUT
 
-REMINDER_TIMER = "appointment_reminder"
-PAYMENT_TIMEOUT_TIMER = "payment_timeout"  # registered by chalicelib.payments.timers
-COMPENSATION_KIND = "booking_payment_failed"
 # How long past the payment window the Task itself gives up if the timer never fired.
 AWAIT_GRACE_SECONDS = 300
 
@@ -50,12 +50,12 @@ def _at(when: datetime) -> str:
     return f"at({when.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
 
 
-def _timer(kind: str, key: str, when: datetime, payload: dict[str, Any]) -> dict[str, str]:
+def _timer(kind: TimerKind, key: str, when: datetime, payload: dict[str, Any]) -> dict[str, str]:
     """A one-time schedule exactly as core.timers.schedule_timer would create it."""
     return {
         "Name": timer_name(kind, key),
         "ScheduleExpression": _at(when),
-        "Input": json.dumps({"kind": kind, "key": key, "payload": payload}, ensure_ascii=False),
+        "Input": json.dumps(kind.message(key, payload), ensure_ascii=False),
     }
 
 
@@ -63,20 +63,19 @@ def booking_input(
     appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], notification: Notification, now: datetime
 ) -> dict[str, Any]:
     timeout = wechatpay_settings().payment_timeout_seconds
-    message = asdict(notification)
-    message["channels"] = list(notification.channels)  # the body notifications.publisher.publish sends
+    message = message_body(notification)
     data: dict[str, Any] = {
         "appointmentId": appointment_id,
         "outTradeNo": out_trade_no,
         "awaitTimeoutSeconds": timeout + AWAIT_GRACE_SECONDS,
         # A reminder already due (a booking made for an hour from now has no 2 h reminder) is dropped.
         "reminders": [
-            _timer(REMINDER_TIMER, f"{appointment_id}-{r.name}", r.at, r.payload) for r in reminders if r.at > now
+            _timer(APPOINTMENT_REMINDER, f"{appointment_id}-{r.name}", r.at, r.payload) for r in reminders if r.at > now
         ],
         "notification": json.dumps(message, ensure_ascii=False),
     }
     if out_trade_no is not None:
-        data["paymentTimer"] = _timer(PAYMENT_TIMEOUT_TIMER, out_trade_no, now + timedelta(seconds=timeout), {})
+        data["paymentTimer"] = _timer(PAYMENT_TIMEOUT, out_trade_no, now + timedelta(seconds=timeout), {})
     return data
 
 
@@ -150,7 +149,7 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
                 "Parameters": {
                     "QueueUrl": timers_queue,
                     "MessageBody": {
-                        "kind": "payment_await",
+                        "kind": PAYMENT_AWAIT.name,
                         "key.$": "$.outTradeNo",
                         "payload": {"taskToken.$": "$$.Task.Token"},
                     },
@@ -214,7 +213,7 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
                 "Parameters": {
                     "QueueUrl": timers_queue,
                     "MessageBody": {
-                        "kind": COMPENSATION_KIND,
+                        "kind": BOOKING_PAYMENT_FAILED.name,
                         "key.$": "$.appointmentId",
                         "payload": {"outTradeNo.$": "$.outTradeNo", "error.$": "$.error.Error"},
                     },

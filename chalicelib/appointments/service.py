@@ -13,16 +13,16 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from chalicelib.appointments import availability, models, rules
+from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_FAILED
 from chalicelib.appointments.models import Appointment, Block, Preferences, Service, Staff
-from chalicelib.appointments.saga import REMINDER_TIMER
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import to_iso
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable, ValidationError
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
-from chalicelib.notifications.publisher import Notification
-from chalicelib.stores.models import Store, get_store
+from chalicelib.notifications.api import Notification
+from chalicelib.stores.api import Store, get_store
 
 PAID_STATUSES = ("SUCCESS", "REFUND")
 MAX_SCHEDULE_DAYS = 31
@@ -65,15 +65,15 @@ class AwsEffects:
     def schedule_reminder(self, appointment_id: str, name: str, at: datetime, payload: dict[str, Any]) -> None:
         from chalicelib.core.timers import schedule_timer
 
-        schedule_timer(REMINDER_TIMER, f"{appointment_id}-{name}", at, payload)
+        schedule_timer(APPOINTMENT_REMINDER, f"{appointment_id}-{name}", at, payload)
 
     def cancel_reminder(self, appointment_id: str, name: str) -> None:
         from chalicelib.core.timers import cancel_timer
 
-        cancel_timer(REMINDER_TIMER, f"{appointment_id}-{name}")
+        cancel_timer(APPOINTMENT_REMINDER, f"{appointment_id}-{name}")
 
     def publish(self, note: Notification) -> None:
-        from chalicelib.notifications.publisher import publish
+        from chalicelib.notifications.api import publish
 
         publish(note)
 
@@ -105,12 +105,11 @@ class AwsEffects:
         retries it (redelivery, then the DLQ) until WeChat Pay answers."""
         import json
 
-        from chalicelib.appointments.saga import COMPENSATION_KIND
         from chalicelib.core import aws
         from chalicelib.core.config import queue_url
         from chalicelib.core.resources import TIMERS_QUEUE
 
-        body = {"kind": COMPENSATION_KIND, "key": appointment_id, "payload": {"outTradeNo": out_trade_no}}
+        body = BOOKING_PAYMENT_FAILED.message(appointment_id, {"outTradeNo": out_trade_no})
         aws.client("sqs").send_message(QueueUrl=queue_url(TIMERS_QUEUE.suffix), MessageBody=json.dumps(body))
 
 

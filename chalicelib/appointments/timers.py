@@ -1,4 +1,4 @@
-"""Timer kinds of the appointments area, run by the timers queue consumer.
+"""Timer handlers of the appointments area (declared in area.py), run by the timers queue consumer.
 
 appointment_reminder: an EventBridge Scheduler one-time schedule (created by the booking saga or
 on reschedule) whose payload names the start it was planned for; a moved or cancelled booking
@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.appointments import service
-from chalicelib.appointments.saga import COMPENSATION_KIND, REMINDER_TIMER
 from chalicelib.core.clock import clock
 from chalicelib.core.observability import logger
-from chalicelib.core.timers import register_timer
 
 _effects = service.AwsEffects()
 
@@ -27,7 +25,3 @@ def on_appointment_reminder(key: str, payload: dict[str, Any]) -> None:
 def on_booking_payment_failed(appointment_id: str, payload: dict[str, Any]) -> None:
     outcome = service.payment_failed(appointment_id, payload, clock().now(), _effects)
     logger.info("booking compensation", appointment_id=appointment_id, outcome=outcome, error=payload.get("error"))
-
-
-register_timer(REMINDER_TIMER, on_appointment_reminder)
-register_timer(COMPENSATION_KIND, on_booking_payment_failed)

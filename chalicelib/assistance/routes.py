@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from chalicelib.assistance import models, rules, service
 from chalicelib.core.clock import clock
-from chalicelib.core.http import ApiBlueprint, json_body, json_response, query
-from chalicelib.identity.routes import current_principal
-from chalicelib.stores.service import require_store
+from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
+from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import Forbidden, ValidationError
-from chalicelib.identity.models import StoreStaff
-from chalicelib.stores.hours import is_open
+from chalicelib.identity.domain import StoreStaff
+from chalicelib.stores.domain import is_open
 
 
 class Status(StrEnum):

@@ -10,10 +10,9 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.clock import to_iso
 from chalicelib.core.errors import Conflict, Forbidden, NotFound
 from chalicelib.core.ids import new_id
-from chalicelib.identity.models import get_store_staff, store_staff
-from chalicelib.notifications.publisher import Notification, publish
-from chalicelib.stores.models import Store
-from chalicelib.stores.service import require_store
+from chalicelib.identity.api import get_store_staff, store_staff
+from chalicelib.notifications.api import Notification, publish
+from chalicelib.stores.api import Store, require_store
 
 STATUS_TITLES = {
     Status.ASSIGNED: "已有店员接单",

@@ -8,7 +8,7 @@ from chalicelib.catalog import models, search
 from chalicelib.catalog.models import Product
 from chalicelib.core.errors import NotFound
 from chalicelib.core.http import ApiBlueprint, json_response, query
-from chalicelib.stores.service import require_store
+from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
 

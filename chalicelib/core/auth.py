@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -51,3 +52,19 @@ def bearer_token(authorization: str | None) -> str:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be 'Bearer <token>'.", code="INVALID_TOKEN")
     return token
+
+
+# The identity area answers "who holds this Authorization header"; core only knows the port, so no area
+# imports identity to authenticate. The composition root (chalicelib/wiring.py) installs it.
+Authenticator = Callable[[str | None], Principal]
+_authenticator: list[Authenticator] = []
+
+
+def install_authenticator(authenticator: Authenticator) -> None:
+    _authenticator[:] = [authenticator]
+
+
+def authenticate(authorization: str | None) -> Principal:
+    if not _authenticator:
+        raise RuntimeError("no authenticator installed: build the app through chalicelib.wiring")
+    return _authenticator[0](authorization)

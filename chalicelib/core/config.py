@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 DEFAULT_PREFIX = "o2o-local"
+DEFAULT_SES_SENDER = "reports@o2o.example.com"
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class Settings:
     wechat_secret: str
     session_ttl_seconds: int
     default_timezone: str
+    # The verified SES identity report and notice emails come from; per stage.
+    ses_sender: str = DEFAULT_SES_SENDER
     # Pickup reservations: how long units are held, and how many open holds a user may have per product.
     reservation_hold_hours: int = 24
     reservation_limit_per_product: int = 2
@@ -46,6 +49,7 @@ def settings() -> Settings:
         wechat_secret=_env("WECHAT_SECRET", "local-secret"),
         session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
         default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
+        ses_sender=_env("SES_SENDER", DEFAULT_SES_SENDER),
         reservation_hold_hours=int(_env("RESERVATION_HOLD_HOURS", "24")),
         reservation_limit_per_product=int(_env("RESERVATION_LIMIT_PER_PRODUCT", "2")),
         default_merchant_id=_env("DEFAULT_MERCHANT_ID", "m-demo"),

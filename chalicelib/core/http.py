@@ -15,6 +15,7 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
+from chalicelib.core.auth import Principal, authenticate
 from chalicelib.core.errors import DomainError, ValidationError
 from chalicelib.core.observability import count, logger
 
@@ -68,6 +69,11 @@ class ApiBlueprint(Blueprint):
         request = self.current_request
         assert request is not None, "only valid inside a request"
         return request
+
+
+def current_principal(request: Request) -> Principal:
+    """The caller, from the session token alone (never from a body or query field)."""
+    return authenticate(request.headers.get("authorization"))
 
 
 BODY_CONTENT_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")

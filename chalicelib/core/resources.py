@@ -2,7 +2,9 @@
 
 `infra/` turns these into CDK constructs and `devstack/` into boto3 calls against moto, so the
 deployed stack and the local one cannot drift. Names are suffixes; both sides prefix them with
-the stage's RESOURCE_PREFIX.
+the stage's RESOURCE_PREFIX. Core defines the table and the timers queue (mechanisms every area
+uses); each area declares its own queues and state machines in its `area.py`, and
+`chalicelib.wiring.STACK` assembles the whole stack.
 """
 
 from __future__ import annotations
@@ -87,29 +89,8 @@ TABLE = TableSpec(
     stream_view="NEW_AND_OLD_IMAGES",
 )
 
-POINTS_QUEUE = QueueSpec("points", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
-NOTIFICATIONS_QUEUE = QueueSpec("notifications", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
 # EventBridge Scheduler one-time schedules (expiries, reminders) deliver here; see core/timers.py.
 TIMERS_QUEUE = QueueSpec("timers", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
-
-
-def _booking_definition(refs: ResourceRefs) -> dict[str, Any]:
-    from chalicelib.appointments.saga import booking_definition  # the saga lives with its area
-
-    return booking_definition(refs)
-
-
-# book -> await payment -> confirm -> reminders -> notify; ARN reaches functions as BOOKING_STATE_MACHINE_ARN.
-BOOKING_MACHINE = StateMachineSpec(name="booking", definition=_booking_definition)
-
-
-STACK = StackSpec(
-    table=TABLE,
-    queues=(POINTS_QUEUE, NOTIFICATIONS_QUEUE, TIMERS_QUEUE),
-    scheduler_group_suffix="schedules",
-    ses_sender="reports@o2o.example.com",
-    state_machines=(BOOKING_MACHINE,),
-)
 
 
 def physical_name(prefix: str, suffix: str) -> str:

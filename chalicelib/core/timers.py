@@ -5,6 +5,9 @@ A timer is an `at()` schedule in the stack's group, named `<kind>-<key>`, that d
 consumer hands each message to the handler registered for its kind. Handlers must be idempotent
 (a schedule can fire twice, or fire after the thing it guards has moved on): they act through
 conditional writes, never on a prior read.
+
+Kinds are `TimerKind` values that areas declare beside their handlers in `area.py`; the composition
+root maps each kind to its handler, and a test proves every declared kind has one.
 """
 
 from __future__ import annotations
@@ -12,30 +15,30 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core import aws
+from chalicelib.core.areas import TimerKind
 from chalicelib.core.config import provisioned, queue_arn
+from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TIMERS_QUEUE
 
-TimerHandler = Callable[[str, dict[str, Any]], None]
-_handlers: dict[str, TimerHandler] = {}
 _NAME_OK = re.compile(r"[^0-9A-Za-z_.-]")
 
 
-def timer_name(kind: str, key: str) -> str:
-    return _NAME_OK.sub("_", f"{kind}-{key}")[:64]
+def timer_name(kind: TimerKind, key: str) -> str:
+    return _NAME_OK.sub("_", f"{kind.name}-{key}")[:64]
 
 
-def schedule_timer(kind: str, key: str, at: datetime, payload: dict[str, Any] | None = None) -> str:
+def schedule_timer(kind: TimerKind, key: str, at: datetime, payload: dict[str, Any] | None = None) -> str:
     """Create (or replace) the one-time schedule; returns its name."""
     name = timer_name(kind, key)
     target = {
         "Arn": queue_arn(TIMERS_QUEUE.suffix),
         "RoleArn": provisioned("SCHEDULER_ROLE_ARN"),
-        "Input": json.dumps({"kind": kind, "key": key, "payload": payload or {}}),
+        "Input": json.dumps(kind.message(key, payload)),
     }
     params: dict[str, Any] = {
         "Name": name,
@@ -54,20 +57,18 @@ def schedule_timer(kind: str, key: str, at: datetime, payload: dict[str, Any] | 
     return name
 
 
-def cancel_timer(kind: str, key: str) -> None:
+def cancel_timer(kind: TimerKind, key: str) -> None:
     """Delete the schedule if it is still there; a timer that already fired is fine too."""
     scheduler = aws.client("scheduler")
     with contextlib.suppress(scheduler.exceptions.ResourceNotFoundException):
         scheduler.delete_schedule(Name=timer_name(kind, key), GroupName=provisioned("SCHEDULER_GROUP"))
 
 
-def register_timer(kind: str, handler: TimerHandler) -> None:
-    _handlers[kind] = handler
-
-
-def dispatch(message: dict[str, Any]) -> None:
+def dispatch(message: dict[str, Any], handlers: Mapping[str, str]) -> None:
+    """`handlers`: kind name -> "module:function" taking (key, payload). An unknown kind fails the
+    message, so it lands in the DLQ for a human instead of vanishing."""
     kind = message.get("kind")
-    handler = _handlers.get(str(kind))
-    if handler is None:
+    path = handlers.get(str(kind))
+    if path is None:
         raise LookupError(f"no timer handler for kind {kind!r}")
-    handler(str(message.get("key")), dict(message.get("payload") or {}))
+    resolve(path)(str(message.get("key")), dict(message.get("payload") or {}))

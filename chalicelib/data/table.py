@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, ClassVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -17,15 +18,33 @@ from chalicelib.core.config import settings
 
 
 class TableModel(Model):
-    """Every entity is an item of this table; subclasses add their attributes."""
+    """Every entity is an item of this table; subclasses add their attributes.
+
+    Each item also carries `et`, its entity type, so a stream record or a table export says what it
+    is without key parsing (the stream consumer routes on it; infra filters on it)."""
 
     class Meta:
         table_name = settings().table_name
         region = settings().region
         # No host: botocore honours AWS_ENDPOINT_URL when the client is created (moto locally).
 
+    # Defaults to the class name without its "Item" suffix; set it where an area publishes the name.
+    ENTITY_TYPE: ClassVar[str | None] = None
+
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+    et = UnicodeAttribute(null=True)
+
+    def __init__(
+        self, hash_key: Any = None, range_key: Any = None, _user_instantiated: bool = True, **attributes: Any
+    ) -> None:
+        if _user_instantiated and attributes.get("et") is None:
+            attributes["et"] = self.entity_type()
+        super().__init__(hash_key, range_key, _user_instantiated, **attributes)
+
+    @classmethod
+    def entity_type(cls) -> str:
+        return cls.ENTITY_TYPE or cls.__name__.removesuffix("Item")
 
 
 class ExpiringModel(TableModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.data.table import ExpiringModel, TableModel, failed_conditions, key, transact
+from chalicelib.identity.domain import StoreStaff
 
 
 class IdentityItem(TableModel):
@@ -52,13 +52,6 @@ class StoreStaffItem(TableModel):
 
 
 STORE_STAFF_PREFIX = "STAFF#"
-
-
-@dataclass(frozen=True)
-class StoreStaff:
-    user_id: str
-    shifts: dict[str, Any] | None
-    display_name: str | None = None
 
 
 def store_staff(store_id: str) -> list[StoreStaff]:

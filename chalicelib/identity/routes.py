@@ -1,15 +1,12 @@
-"""POST /api/auth/login, and the `current_principal` helper every protected route calls."""
+"""POST /api/auth/login and GET /api/auth/me."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from chalice.app import Request
-
-from chalicelib.core.auth import Principal
 from chalicelib.core.clock import clock, to_iso
 from chalicelib.core.config import settings
-from chalicelib.core.http import ApiBlueprint, json_body, json_response
+from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response
 from chalicelib.core.ids import new_id, new_token
 from chalicelib.identity import service
 from chalicelib.identity.models import IdentityStore
@@ -17,10 +14,6 @@ from chalicelib.wechat.login import WeChatLoginClient
 
 bp = ApiBlueprint(__name__)
 _store = IdentityStore()
-
-
-def current_principal(request: Request) -> Principal:
-    return service.authenticate(request.headers.get("authorization"), store=_store, now=clock().now())
 
 
 @bp.route("/api/auth/login", methods=["POST"])

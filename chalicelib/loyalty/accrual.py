@@ -14,8 +14,8 @@ from datetime import datetime
 from chalicelib.core import aws
 from chalicelib.core.clock import to_iso
 from chalicelib.core.config import queue_url
-from chalicelib.core.resources import POINTS_QUEUE
 from chalicelib.loyalty import models, rules
+from chalicelib.loyalty.area import POINTS_QUEUE
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.core.ids import new_id
 from chalicelib.loyalty import accrual, models, rules
-from chalicelib.stores.service import require_store
+from chalicelib.stores.api import require_store
 
 # A till may sync sales made offline, but not from the far past or the future.
 MAX_SALE_AGE = timedelta(days=90)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.catalog import models as catalog
-from chalicelib.core.errors import NotFound
-from chalicelib.core.http import ApiBlueprint, json_response, query
-from chalicelib.identity.routes import current_principal
+from chalicelib.catalog import api as catalog
+from chalicelib.core.http import ApiBlueprint, current_principal, json_response, query
 from chalicelib.navigation import models, service
-from chalicelib.stores.service import require_store
+from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
 
@@ -21,7 +19,7 @@ def _product(store_id: str, product_id: str) -> catalog.Product:
     product = catalog.get_product(store_id, product_id)
     if product is None:
         require_store(store_id)  # 404 names the store when that is what's missing
-        raise NotFound(f"Product '{product_id}' does not exist.", code="PRODUCT_NOT_FOUND", field="productId")
+        raise catalog.product_not_found(product_id)
     return product
 
 

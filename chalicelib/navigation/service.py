@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from chalicelib.catalog.models import Product
+from chalicelib.catalog.api import Product
 from chalicelib.core.errors import Conflict, NotFound, ValidationError
 from chalicelib.navigation import pathfinding
 from chalicelib.navigation.pathfinding import Cell, Grid

@@ -11,15 +11,14 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.core.observability import logger
-from chalicelib.core.resources import STACK
-from chalicelib.identity.models import openid_of
-from chalicelib.notifications.consumer import register_channel
+from chalicelib.identity.api import openid_of
 
 WECHAT, SMS, EMAIL = "wechat", "sms", "email"
 _TOKEN_STALE = {40001, 40014, 42001}  # WeChat: invalid / expired access_token
@@ -119,7 +118,7 @@ def send_email(message: dict[str, Any]) -> None:
     if not address:
         return
     aws.client("ses").send_email(
-        Source=STACK.ses_sender,
+        Source=settings().ses_sender,
         Destination={"ToAddresses": [address]},
         Message={
             "Subject": {"Data": str(message.get("title", "")), "Charset": "UTF-8"},
@@ -128,6 +127,4 @@ def send_email(message: dict[str, Any]) -> None:
     )
 
 
-register_channel(WECHAT, send_wechat)
-register_channel(SMS, send_sms)
-register_channel(EMAIL, send_email)
+SENDERS: dict[str, Callable[[dict[str, Any]], None]] = {WECHAT: send_wechat, SMS: send_sms, EMAIL: send_email}

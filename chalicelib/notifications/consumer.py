@@ -1,6 +1,7 @@
 """The notifications queue's consumer: records each notification once, then delivers it.
 
-Delivery channels (WeChat subscribe messages, SMS, email) plug in through `register_channel`.
+Delivery channels are WeChat subscribe messages, SMS and email (`channels.SENDERS`); tests add their
+own through `register_channel`.
 Each channel is claimed with a conditional write before sending, so a redelivered message sends
 nothing twice; a channel that raises releases its claim and fails the record, which returns to
 the queue and retries just that channel.
@@ -22,6 +23,12 @@ def register_channel(name: str, sender: ChannelSender) -> None:
     _channels[name] = sender
 
 
+def _builtin_senders() -> dict[str, ChannelSender]:
+    from chalicelib.notifications.channels import SENDERS
+
+    return SENDERS
+
+
 def handle(message: dict[str, Any]) -> None:
     notification_id = str(message["id"])
     models.record_once(
@@ -34,7 +41,7 @@ def handle(message: dict[str, Any]) -> None:
         created_at=to_iso(clock().now()),
     )
     for channel in message.get("channels") or []:
-        sender = _channels.get(channel)
+        sender = _channels.get(channel) or _builtin_senders().get(channel)
         if sender is None or not models.claim_channel(notification_id, channel):
             continue
         try:

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.config import queue_url
-from chalicelib.core.resources import NOTIFICATIONS_QUEUE
+from chalicelib.notifications.area import NOTIFICATIONS_QUEUE
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,15 @@ class Notification:
     channels: tuple[str, ...] = ()
 
 
-def publish(notification: Notification) -> None:
+def message_body(notification: Notification) -> dict[str, Any]:
+    """The queue message for a notification; the booking saga's Notify state sends this same body."""
     payload = asdict(notification)
     payload["channels"] = list(notification.channels)
+    return payload
+
+
+def publish(notification: Notification) -> None:
     aws.client("sqs").send_message(
-        QueueUrl=queue_url(NOTIFICATIONS_QUEUE.suffix), MessageBody=json.dumps(payload, ensure_ascii=False)
+        QueueUrl=queue_url(NOTIFICATIONS_QUEUE.suffix),
+        MessageBody=json.dumps(message_body(notification), ensure_ascii=False),
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.core.http import ApiBlueprint, json_response, query
-from chalicelib.identity.routes import current_principal
+from chalicelib.core.http import ApiBlueprint, current_principal, json_response, query
 from chalicelib.notifications import models
 
 bp = ApiBlueprint(__name__)

@@ -14,11 +14,11 @@ from chalicelib.core.config import settings, wechatpay_settings
 from chalicelib.core.errors import Conflict, NotFound, Unauthorized, UpstreamUnavailable, ValidationError
 from chalicelib.core.observability import count, logger
 from chalicelib.payments import models, signing, tasks
+from chalicelib.payments.area import PAYMENT_TIMEOUT
 from chalicelib.payments.client import WeChatPayClient, WeChatPayError
 from chalicelib.payments.ids import full_refund_no
 
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-*]{6,32}$")
-PAYMENT_TIMEOUT_TIMER = "payment_timeout"
 
 
 def _client() -> WeChatPayClient:
@@ -40,7 +40,7 @@ def request_payment_params(appid: str, prepay_id: str, private_key_pem: str) -> 
 
 
 def _payer_openid(user_id: str) -> str:
-    from chalicelib.identity.models import openid_of
+    from chalicelib.identity.api import openid_of
 
     openid = openid_of(user_id)
     if openid is None:
@@ -253,7 +253,7 @@ def _apply_success(out_trade_no: str, transaction: dict[str, Any]) -> NotifyResu
 def _signal_paid(out_trade_no: str, task_token: str | None, transaction_id: str) -> None:
     from chalicelib.core.timers import cancel_timer
 
-    cancel_timer(PAYMENT_TIMEOUT_TIMER, out_trade_no)
+    cancel_timer(PAYMENT_TIMEOUT, out_trade_no)
     if task_token:
         tasks.succeed(task_token, {"outTradeNo": out_trade_no, "transactionId": transaction_id})
 

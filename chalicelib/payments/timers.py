@@ -1,4 +1,4 @@
-"""Timer kinds of the payments area, run by the timers queue consumer.
+"""Timer handlers of the payments area (declared in area.py), run by the timers queue consumer.
 
 payment_await: the booking saga's waitForTaskToken message. The token is stored on the payment
 record while it is NOTPAY; if the payment already settled, the answer is given right here.
@@ -10,10 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.clock import clock
-from chalicelib.core.timers import register_timer
 from chalicelib.payments import models, service, tasks
-
-PAYMENT_AWAIT = "payment_await"
 
 
 def on_payment_await(out_trade_no: str, payload: dict[str, Any]) -> None:
@@ -31,7 +28,3 @@ def on_payment_await(out_trade_no: str, payload: dict[str, Any]) -> None:
 
 def on_payment_timeout(out_trade_no: str, payload: dict[str, Any]) -> None:
     service.expire_payment(out_trade_no)
-
-
-register_timer(PAYMENT_AWAIT, on_payment_await)
-register_timer(service.PAYMENT_TIMEOUT_TIMER, on_payment_timeout)

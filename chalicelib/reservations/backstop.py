@@ -15,10 +15,8 @@ from typing import Any
 
 from chalicelib.core.clock import clock
 from chalicelib.core.observability import logger
+from chalicelib.core.streams import TTL_IDENTITY
 from chalicelib.reservations import models, service
-
-# How DynamoDB marks the REMOVE records of its own TTL deletions.
-TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 
 
 def expired_sentinel(record: dict[str, Any]) -> str | None:

@@ -27,6 +27,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.catalog.models import ProductItem, product_key
 from chalicelib.core.errors import Conflict
 from chalicelib.data.table import ExpiringModel, TableModel, failed_conditions, key, transact
+from chalicelib.reservations.area import EXPIRY_SENTINEL
 
 OPEN = "open"
 PICKED_UP = "picked_up"
@@ -75,6 +76,8 @@ class HoldItem(TableModel):
 
 class ExpirySentinel(ExpiringModel):
     """Its TTL deletion is the backstop for a lost expiry timer; closing the reservation deletes it."""
+
+    ENTITY_TYPE = EXPIRY_SENTINEL
 
     reservation_id = UnicodeAttribute()
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
-from chalicelib.core.http import ApiBlueprint, json_body, json_response, query
-from chalicelib.identity.routes import current_principal
+from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
 from chalicelib.reservations import rules, service
 
 bp = ApiBlueprint(__name__)

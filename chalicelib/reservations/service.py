@@ -6,7 +6,7 @@ import dataclasses
 import secrets
 from datetime import datetime
 
-from chalicelib.catalog import models as catalog
+from chalicelib.catalog import api as catalog
 from chalicelib.core import timers
 from chalicelib.core.auth import Principal
 from chalicelib.core.clock import from_iso, to_iso
@@ -14,12 +14,13 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, UpstreamUnavailable
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
-from chalicelib.notifications.publisher import Notification, publish
+from chalicelib.notifications.api import Notification, publish
 from chalicelib.reservations import models, rules
+from chalicelib.reservations.area import RESERVATION_EXPIRY
 from chalicelib.reservations.models import CANCELLED, EXPIRED, OPEN, PICKED_UP, Reservation
-from chalicelib.stores.service import require_store
+from chalicelib.stores.api import require_store
 
-EXPIRY_TIMER = "reservation_expiry"
+EXPIRY_TIMER = RESERVATION_EXPIRY
 
 
 def reserve(
@@ -34,9 +35,7 @@ def reserve(
     product = catalog.get_product(store_id, product_id)
     if product is None:
         require_store(store_id)
-        raise NotFound(
-            f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
-        )
+        raise catalog.product_not_found(product_id)
     if product.stock < quantity and not request_key:
         # Spares a timer round trip; the transaction's condition decides a sale. A keyed request may
         # be the retry of the reservation that took these units, so it goes on to find it.

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
-from chalicelib.core.http import ApiBlueprint, json_body, json_response, query
-from chalicelib.identity.routes import current_principal
+from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
 from chalicelib.storequeue import service
 from chalicelib.storequeue.rules import TicketStatus
-from chalicelib.stores.service import require_store
+from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
 

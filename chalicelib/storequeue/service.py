@@ -9,12 +9,11 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.clock import to_iso
 from chalicelib.core.errors import Conflict, Forbidden, NotFound
 from chalicelib.core.ids import new_id
-from chalicelib.notifications.publisher import Notification, publish
+from chalicelib.notifications.api import Notification, publish
 from chalicelib.storequeue import models, rules
 from chalicelib.storequeue.rules import Ticket, TicketStatus
-from chalicelib.stores import hours
-from chalicelib.stores import models as stores
-from chalicelib.stores.models import Store
+from chalicelib.stores import api as stores
+from chalicelib.stores.api import Store
 
 JOIN_ATTEMPTS = 3
 
@@ -34,7 +33,7 @@ def queue_info(store: Store, now: datetime) -> dict[str, Any]:
     today = rules.business_day(now, store.timezone)
     line = models.waiting_line(store.id, today)
     day = models.get_day(store.id, today)
-    is_open = hours.is_open(store.opening_hours, store.timezone, now)
+    is_open = stores.is_open(store.opening_hours, store.timezone, now)
     return rules.queue_view([s.number for s in line], day, _average_minutes(store, day), is_open)
 
 
@@ -61,7 +60,7 @@ def join(store: Store, user_id: str, now: datetime) -> Ticket:
             existing = models.get_ticket(stale_id)
             if existing is not None and rules.is_current(existing, today):
                 return existing
-        if not hours.is_open(store.opening_hours, store.timezone, now):
+        if not stores.is_open(store.opening_hours, store.timezone, now):
             raise Conflict("The store is closed; the queue opens with the store.", code="STORE_CLOSED")
         ticket = Ticket(
             id=new_id("qt"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -11,7 +10,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.data.table import TableModel, key
 from chalicelib.stores import geo
-from chalicelib.stores.hours import OpeningHours
+from chalicelib.stores.domain import Store
 
 
 class Geo3Index(GlobalSecondaryIndex["StoreItem"]):
@@ -68,20 +67,6 @@ class MerchantItem(TableModel):
     name = UnicodeAttribute()
     timezone = UnicodeAttribute()
     settings = JSONAttribute(null=True)
-
-
-@dataclass(frozen=True)
-class Store:
-    id: str
-    merchant_id: str
-    name: str
-    address: str
-    phone: str
-    latitude: float
-    longitude: float
-    timezone: str
-    opening_hours: OpeningHours
-    settings: dict[str, Any]
 
 
 def store_key(store_id: str) -> tuple[str, str]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from chalicelib.core.clock import clock
 from chalicelib.core.errors import NotFound, ValidationError
-from chalicelib.core.http import ApiBlueprint, json_body, json_response, query
-from chalicelib.identity import models as identity
-from chalicelib.identity.routes import current_principal
+from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
+from chalicelib.identity import api as identity
 from chalicelib.stores import hours, models, service
 
 bp = ApiBlueprint(__name__)

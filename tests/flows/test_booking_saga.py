@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_FAILED
 from chalicelib.appointments.saga import Reminder, start_booking
 from chalicelib.core import timers
 from chalicelib.core.clock import ManualClock, clock, to_iso, use_clock
@@ -96,12 +97,18 @@ def _schedules(aws) -> list[str]:
 def compensations(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
     """Records booking_payment_failed messages instead of running the appointments area's handler,
     which needs a real appointment (its own tests cover it)."""
-    import app  # noqa: F401
-    import chalicelib.appointments.timers  # noqa: F401  (registers first, so ours replaces it)
+    from chalicelib import wiring
 
-    seen: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setitem(timers._handlers, "booking_payment_failed", lambda key, payload: seen.append((key, payload)))
-    return seen
+    _compensations.clear()
+    monkeypatch.setitem(wiring.TIMER_HANDLERS, BOOKING_PAYMENT_FAILED.name, f"{__name__}:_record_compensation")
+    return _compensations
+
+
+_compensations: list[tuple[str, dict[str, Any]]] = []
+
+
+def _record_compensation(key: str, payload: dict[str, Any]) -> None:
+    _compensations.append((key, payload))
 
 
 def _until_failed(runner: EventRunner, arn: str) -> None:
@@ -270,5 +277,5 @@ def test_free_booking_skips_payment_and_confirm(aws, runner, payer) -> None:
     assert _schedules(aws) == [f"appointment_reminder-{appointment_id}-24h"]
     runner.drain_queues()
     assert [n.kind for n in inbox(payer, 10)] == ["appointment_confirmed"]
-    timers.cancel_timer("appointment_reminder", f"{appointment_id}-24h")  # how the appointments area cancels it
+    timers.cancel_timer(APPOINTMENT_REMINDER, f"{appointment_id}-24h")  # how the appointments area cancels it
     assert _schedules(aws) == []

@@ -9,7 +9,8 @@ import boto3
 from chalice import Chalice, Rate
 
 from chalicelib.core.clock import ManualClock
-from chalicelib.core.resources import POINTS_QUEUE, physical_name
+from chalicelib.core.resources import physical_name
+from chalicelib.loyalty.area import POINTS_QUEUE
 from devstack.event_runner import EventRunner
 from devstack.stack import PREFIX, REGION
 

@@ -14,8 +14,8 @@ import pytest
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import ManualClock, clock
 from chalicelib.core.errors import Conflict
-from chalicelib.core.resources import POINTS_QUEUE
 from chalicelib.loyalty import accrual, consumer, models, rules, service
+from chalicelib.loyalty.area import POINTS_QUEUE
 from devstack.event_runner import EventRunner, lambda_context
 from devstack.stack import REGION
 

@@ -135,7 +135,7 @@ def test_expiry_returns_stock_exactly_once(runner, manual_clock) -> None:
 
     # The schedule fires again (EventBridge is at-least-once): nothing changes.
     sqs = boto3.client("sqs")
-    message = json.dumps({"kind": service.EXPIRY_TIMER, "key": held.id, "payload": {}})
+    message = json.dumps({"kind": service.EXPIRY_TIMER.name, "key": held.id, "payload": {}})
     sqs.send_message(QueueUrl=runner_queue(runner), MessageBody=message)
     sqs.send_message(QueueUrl=runner_queue(runner), MessageBody=message)
     runner.drain_queues()
@@ -184,7 +184,7 @@ def test_timer_after_pickup_or_cancel_does_nothing(runner, manual_clock) -> None
     # Even if the schedules were still there (deleting them is best effort), their firing is a no-op.
     sqs = boto3.client("sqs")
     for reservation_id in (picked.id, cancelled.id):
-        body = json.dumps({"kind": service.EXPIRY_TIMER, "key": reservation_id, "payload": {}})
+        body = json.dumps({"kind": service.EXPIRY_TIMER.name, "key": reservation_id, "payload": {}})
         sqs.send_message(QueueUrl=runner_queue(runner), MessageBody=body)
     manual_clock.advance(timedelta(hours=25))
     runner.tick()
@@ -196,7 +196,7 @@ def test_timer_after_pickup_or_cancel_does_nothing(runner, manual_clock) -> None
 def test_early_fire_reschedules_instead_of_expiring(runner, manual_clock) -> None:
     put_product("tea", 2)
     held = service.reserve(customer(1), STORE, "tea", 1, None, manual_clock.now())
-    body = json.dumps({"kind": service.EXPIRY_TIMER, "key": held.id, "payload": {}})
+    body = json.dumps({"kind": service.EXPIRY_TIMER.name, "key": held.id, "payload": {}})
     boto3.client("sqs").send_message(QueueUrl=runner_queue(runner), MessageBody=body)
     runner.drain_queues()
     assert models.get(held.id).status == "open"  # type: ignore[union-attr]

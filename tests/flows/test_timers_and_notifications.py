@@ -9,9 +9,10 @@ import boto3
 import pytest
 
 from chalicelib.core import timers
+from chalicelib.core.areas import TimerKind
 from chalicelib.core.clock import ManualClock, clock
-from chalicelib.core.resources import NOTIFICATIONS_QUEUE
 from chalicelib.notifications import consumer
+from chalicelib.notifications.area import NOTIFICATIONS_QUEUE
 from chalicelib.notifications.publisher import Notification, publish
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
@@ -24,14 +25,25 @@ def runner(aws):
     return EventRunner(app, ManualClock(clock().now()), [aws.scheduler_group], REGION)
 
 
-def test_timer_fires_once_when_due_and_cancel_prevents_it(aws, runner) -> None:
-    seen: list[tuple[str, dict]] = []
-    timers.register_timer("test_kind", lambda key, payload: seen.append((key, payload)))
+TEST_KIND = TimerKind("test_kind")
+_fired: list[tuple[str, dict]] = []
+
+
+def _record_fired(key: str, payload: dict) -> None:
+    _fired.append((key, payload))
+
+
+def test_timer_fires_once_when_due_and_cancel_prevents_it(aws, runner, monkeypatch) -> None:
+    from chalicelib import wiring
+
+    seen = _fired
+    seen.clear()
+    monkeypatch.setitem(wiring.TIMER_HANDLERS, TEST_KIND.name, f"{__name__}:_record_fired")
     now = runner.clock.now()
-    timers.schedule_timer("test_kind", "a", now + timedelta(hours=1), {"x": 1})
-    timers.schedule_timer("test_kind", "b", now + timedelta(hours=1))
-    timers.cancel_timer("test_kind", "b")
-    timers.cancel_timer("test_kind", "never-existed")  # harmless
+    timers.schedule_timer(TEST_KIND, "a", now + timedelta(hours=1), {"x": 1})
+    timers.schedule_timer(TEST_KIND, "b", now + timedelta(hours=1))
+    timers.cancel_timer(TEST_KIND, "b")
+    timers.cancel_timer(TEST_KIND, "never-existed")  # harmless
 
     runner.clock.advance(timedelta(minutes=59))
     runner.tick()

@@ -50,7 +50,7 @@ def test_staff_to_notify_follows_the_rota_in_store_time() -> None:
     from datetime import UTC, datetime
 
     from chalicelib.assistance.rules import staff_to_notify
-    from chalicelib.identity.models import StoreStaff
+    from chalicelib.identity.domain import StoreStaff
 
     monday_10_shanghai = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     morning = StoreStaff("u-morning", {"mon": [["08:00", "12:00"]]})

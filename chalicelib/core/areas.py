@@ -1,0 +1,51 @@
+"""How a business area plugs into the deployment: a declaration, not a side effect.
+
+Each area's `area.py` builds one `Area` from cheap constants (no models, no boto3). The composition
+root (`chalicelib/wiring.py`) collects them for `app.py` (routes, consumers), `infra/` and `devstack/`
+(queues, state machines, stream filters), the timers consumer (handler per timer kind) and the table
+stream consumer (subscriptions by entity type). Handlers are named as "package.module:function" and imported only when a
+message for them arrives, so the API function never loads consumer code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.core.resources import QueueSpec, StateMachineSpec
+from chalicelib.core.streams import StreamSubscription
+
+
+@dataclass(frozen=True)
+class TimerKind:
+    """What a message on the timers queue is for; `name` travels in the message as `kind`.
+    `core.timers` schedules and dispatches them."""
+
+    name: str
+
+    def message(self, key: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"kind": self.name, "key": key, "payload": payload or {}}
+
+
+@dataclass(frozen=True)
+class QueueConsumer:
+    """A Lambda function fed by one SQS queue; `handler` takes one decoded message body."""
+
+    function_name: str
+    queue: QueueSpec
+    handler: str
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    # Module whose `bp` (an ApiBlueprint) holds the area's routes.
+    routes: str | None = None
+    queues: tuple[QueueSpec, ...] = ()
+    consumers: tuple[QueueConsumer, ...] = ()
+    # Timer kind -> handler(key, payload); every kind the area schedules or sends must be here.
+    timers: Mapping[TimerKind, str] = field(default_factory=dict)
+    # Changes to items of the area's entity types that it acts on, from the table's stream.
+    streams: tuple[StreamSubscription, ...] = ()
+    state_machines: tuple[StateMachineSpec, ...] = ()

@@ -1,0 +1,36 @@
+"""What other areas may use of identity: who a user is on WeChat, and who works at a store.
+
+Everything else in this package (items, sessions, login) is private to it.
+"""
+
+from __future__ import annotations
+
+from chalicelib.core.auth import Principal
+from chalicelib.core.clock import clock
+from chalicelib.identity import service
+from chalicelib.identity.domain import StoreStaff
+from chalicelib.identity.models import (
+    IdentityStore,
+    get_store_staff,
+    openid_of,
+    staff_of_store,
+    store_staff,
+    update_store_staff,
+)
+
+__all__ = [
+    "StoreStaff",
+    "authenticate",
+    "get_store_staff",
+    "openid_of",
+    "staff_of_store",
+    "store_staff",
+    "update_store_staff",
+]
+
+_store = IdentityStore()
+
+
+def authenticate(authorization: str | None) -> Principal:
+    """The core.auth port: one consistent GetItem of the session the bearer token names."""
+    return service.authenticate(authorization, store=_store, now=clock().now())

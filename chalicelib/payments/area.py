@@ -1,0 +1,19 @@
+"""How payments plugs into the deployment (see core/areas.py). Cheap to import: constants only."""
+
+from __future__ import annotations
+
+from chalicelib.core.areas import Area, TimerKind
+
+# The booking saga's waitForTaskToken message: the token is stored on the payment record.
+PAYMENT_AWAIT = TimerKind("payment_await")
+# The payment window's end, scheduled when the saga starts.
+PAYMENT_TIMEOUT = TimerKind("payment_timeout")
+
+AREA = Area(
+    name="payments",
+    routes="chalicelib.payments.routes",
+    timers={
+        PAYMENT_AWAIT: "chalicelib.payments.timers:on_payment_await",
+        PAYMENT_TIMEOUT: "chalicelib.payments.timers:on_payment_timeout",
+    },
+)

@@ -1,0 +1,87 @@
+"""The composition root: the one place that knows every area.
+
+`app.py` takes the routes and consumers from here, `infra/` and `devstack/` the stack, the timers
+consumer the handler of each timer kind and the table stream consumer the handler of each entity
+type. Areas never import this module (import-linter keeps it so); they declare themselves in their
+own `area.py`, and adding an area is one line below.
+"""
+
+from __future__ import annotations
+
+from chalicelib.appointments.area import AREA as APPOINTMENTS
+from chalicelib.assistance.area import AREA as ASSISTANCE
+from chalicelib.catalog.area import AREA as CATALOG
+from chalicelib.core.areas import Area, QueueConsumer
+from chalicelib.core.auth import Principal, install_authenticator
+from chalicelib.core.config import DEFAULT_SES_SENDER
+from chalicelib.core.lazy import resolve
+from chalicelib.core.resources import TABLE, TIMERS_QUEUE, StackSpec
+from chalicelib.core.streams import StreamSubscription
+from chalicelib.identity.area import AREA as IDENTITY
+from chalicelib.loyalty.area import AREA as LOYALTY
+from chalicelib.navigation.area import AREA as NAVIGATION
+from chalicelib.notifications.area import AREA as NOTIFICATIONS
+from chalicelib.payments.area import AREA as PAYMENTS
+from chalicelib.reservations.area import AREA as RESERVATIONS
+from chalicelib.storequeue.area import AREA as STOREQUEUE
+from chalicelib.stores.area import AREA as STORES
+
+AREAS: tuple[Area, ...] = (
+    IDENTITY,
+    STORES,
+    CATALOG,
+    NOTIFICATIONS,
+    APPOINTMENTS,
+    PAYMENTS,
+    RESERVATIONS,
+    LOYALTY,
+    STOREQUEUE,
+    NAVIGATION,
+    ASSISTANCE,
+)
+
+# Core's own consumers: they dispatch to the areas' handlers below.
+TIMERS_CONSUMER = "timers_consumer"
+TABLE_STREAM_CONSUMER = "table_stream_consumer"
+
+QUEUE_CONSUMERS: tuple[QueueConsumer, ...] = tuple(c for area in AREAS for c in area.consumers)
+
+# Timer kind name -> "module:function(key, payload)".
+TIMER_HANDLERS: dict[str, str] = {kind.name: path for area in AREAS for kind, path in area.timers.items()}
+
+STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = tuple(s for area in AREAS for s in area.streams)
+
+STACK = StackSpec(
+    table=TABLE,
+    queues=(*(q for area in AREAS for q in area.queues), TIMERS_QUEUE),
+    scheduler_group_suffix="schedules",
+    ses_sender=DEFAULT_SES_SENDER,
+    state_machines=tuple(m for area in AREAS for m in area.state_machines),
+)
+
+
+def route_modules() -> list[str]:
+    return [area.routes for area in AREAS if area.routes]
+
+
+def _authenticate(authorization: str | None) -> Principal:
+    principal: Principal = resolve("chalicelib.identity.api:authenticate")(authorization)
+    return principal
+
+
+def install() -> None:
+    """What a running function needs before its first request: the identity port behind core.auth
+    (resolved on the first authenticated request, not at import)."""
+    install_authenticator(_authenticate)
+
+
+def _check_unique() -> None:
+    names = [area.name for area in AREAS]
+    kinds = [kind.name for area in AREAS for kind in area.timers]
+    for what, values in (("area", names), ("timer kind", kinds)):
+        repeated = {v for v in values if values.count(v) > 1}
+        if repeated:
+            raise RuntimeError(f"{what} declared twice: {sorted(repeated)}")
+
+
+_check_unique()
