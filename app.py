@@ -14,6 +14,7 @@ from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib import wiring
 from chalicelib.core.config import settings
+from chalicelib.core.http import edge_guard
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.resources import TIMERS_QUEUE, physical_name
 
@@ -22,6 +23,7 @@ app.register_middleware(
     ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
 )
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
+app.register_middleware(edge_guard, "http")
 # Consumers log with their Lambda context too; each record sets its own correlation id (core/batch.py).
 for event_type in ("sqs", "dynamodb"):
     app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context), event_type)

@@ -20,6 +20,21 @@ from chalicelib.core.errors import DomainError, ValidationError
 from chalicelib.core.observability import count, logger
 
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
+# No request of ours needs more; API Gateway would take up to 10 MB, which we would parse for nothing.
+MAX_BODY_BYTES = 256 * 1024
+# Chalice answers these itself, before any view, as {"Code", "Message"}: ours say the same in our shape.
+_CHALICE_ERRORS = {
+    "UnsupportedMediaType": "UNSUPPORTED_MEDIA_TYPE",
+    "MethodNotAllowedError": "METHOD_NOT_ALLOWED",
+    "BadRequestError": "BAD_REQUEST",
+    "NotFoundError": "NOT_FOUND",
+    "UnauthorizedError": "UNAUTHORIZED",
+    "ForbiddenError": "FORBIDDEN",
+    "ConflictError": "CONFLICT",
+    "TooManyRequestsError": "TOO_MANY_REQUESTS",
+    "RequestTimeoutError": "REQUEST_TIMEOUT",
+    "UnprocessableEntityError": "UNPROCESSABLE_ENTITY",
+}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -47,6 +62,24 @@ def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
             return error_response(500, "INTERNAL", "An internal error occurred.")
 
     return wrapper
+
+
+def edge_guard(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice `http` middleware around every route: refuses oversized bodies before anything reads
+    them, and re-shapes the errors Chalice answers on its own (415 for a media type no route reads,
+    405 for a method a path lacks) into our `{"error": {code, message}}`."""
+    if len(request.raw_body or b"") > MAX_BODY_BYTES:
+        count("Rejected.PAYLOAD_TOO_LARGE")
+        return error_response(413, "PAYLOAD_TOO_LARGE", f"Request body is larger than {MAX_BODY_BYTES} bytes.")
+    response = get_response(request)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        code = _CHALICE_ERRORS.get(str(body["Code"]), "BAD_REQUEST" if response.status_code < 500 else "INTERNAL")
+        count(f"Rejected.{code}")
+        reshaped = error_response(response.status_code, code, str(body["Message"]))
+        reshaped.headers = {**(response.headers or {}), **reshaped.headers}
+        return reshaped
+    return response
 
 
 class ApiBlueprint(Blueprint):
@@ -85,7 +118,8 @@ def json_body(request: Request) -> Params:
         return Params({}, where="body")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
+        # RecursionError: nesting deeper than the interpreter's stack (e.g. 100k "[").
         raise ValidationError("Request body is not valid JSON.", code="INVALID_JSON") from err
     if not isinstance(data, dict):
         raise ValidationError("Request body must be a JSON object.", code="INVALID_JSON")

@@ -44,7 +44,15 @@ WRONG_TYPES = {
     "endTime": None,
     "preferences": 1,
 }
-BODIES: list[bytes] = [NOT_JSON, b"[]", b"null", b'{"unexpected": 1}', json.dumps(WRONG_TYPES).encode()]
+DEEP = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"  # deeper than Python's recursion limit
+BODIES: list[bytes] = [
+    NOT_JSON,
+    b"[]",
+    b"null",
+    b'{"unexpected": 1}',
+    json.dumps(WRONG_TYPES).encode(),
+    DEEP,
+]
 JUNK_QUERY = (
     "latitude=abc&longitude=999&radius=-1&limit=abc&cursor=%40%40&days=1000&date=2026-13-45&period=1y"
     "&status=bogus&userId=someone-else&storeId=nope&serviceId=x&staffId=x&fromX=a&fromY=-5&productId=x"
