@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from botocore.exceptions import BotoCoreError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -15,6 +17,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.config import settings
+from chalicelib.core.errors import UpstreamUnavailable
 
 
 class TableModel(Model):
@@ -81,15 +84,28 @@ def transact(build: Callable[[TransactWrite], None]) -> None:
     transaction on the same item was in flight (TransactionConflict: nothing written, nothing decided).
     A rush on one hot item (a product's stock, a reward, a member's balance, a staff slot) does that on
     real DynamoDB, never on moto; without the retry callers would see 500s instead of clean answers.
-    Any other cancellation (a failed condition) is raised for the caller to map."""
+    Any other cancellation (a failed condition) is raised for the caller to map.
+
+    Every attempt carries a ClientRequestToken. When the answer is lost (a read timeout, a dropped
+    connection) the transaction may have committed; the repeat (botocore's own retry, then ours) sends
+    the same token, and DynamoDB answers a repeat within 10 minutes as the committed transaction
+    without writing again. A conflict cancelled the attempt outright, so its retry takes a new token.
+    When the table cannot be reached at all the caller gets a 503 to retry, never a 500."""
+    token = uuid.uuid4().hex
     for attempt in range(TRANSACTION_ATTEMPTS):
         try:
-            with TransactWrite(connection=connection()) as tx:
+            with TransactWrite(connection=connection(), client_request_token=token) as tx:
                 build(tx)
             return
         except TransactWriteError as err:
+            last = attempt + 1 == TRANSACTION_ATTEMPTS
+            if isinstance(err.cause, BotoCoreError):
+                if last:
+                    raise UpstreamUnavailable("The database did not answer in time; try again.") from err
+                continue  # same token: the lost attempt and this one are one transaction
             codes = set(cancellation_codes(err))
             conflict_only = "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
-            if not conflict_only or attempt + 1 == TRANSACTION_ATTEMPTS:
+            if not conflict_only or last:
                 raise
+            token = uuid.uuid4().hex
             time.sleep(random.uniform(0.005, 0.02) * 2**attempt)

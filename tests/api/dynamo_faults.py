@@ -39,3 +39,54 @@ class TransactionConflicts:
             cancellation_reasons=reasons,
         )
         return TransactWriteError("Failed to write transaction items", cause=cause)
+
+
+class CommittedButTimedOut:
+    """The next `pending` TransactWriteItems calls commit, then the client sees a read timeout (the
+    answer was lost on the way back). DynamoDB treats a repeat carrying the same ClientRequestToken
+    within 10 minutes as the same transaction: it answers success and writes nothing again. moto
+    ignores the token, so this fault plays DynamoDB's side of that rule, and records every token sent."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from botocore.exceptions import ReadTimeoutError
+        from pynamodb.connection import Connection
+        from pynamodb.exceptions import TransactWriteError
+
+        self.pending = 0
+        self.tokens: list[str | None] = []
+        committed: set[str] = set()
+        real = Connection.transact_write_items
+
+        def transact_write_items(connection: Connection, *args: Any, **kwargs: Any) -> Any:
+            token = kwargs.get("client_request_token")
+            self.tokens.append(token)
+            if token is not None and token in committed:
+                return {}
+            result = real(connection, *args, **kwargs)
+            if token is not None:
+                committed.add(token)
+            if self.pending > 0:
+                self.pending -= 1
+                lost = ReadTimeoutError(endpoint_url="https://dynamodb.local")
+                raise TransactWriteError("Failed to write transaction items", cause=lost)
+            return result
+
+        monkeypatch.setattr(Connection, "transact_write_items", transact_write_items)
+
+
+class Unreachable:
+    """Every TransactWriteItems call fails to connect: nothing is written."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from botocore.exceptions import EndpointConnectionError
+        from pynamodb.connection import Connection
+        from pynamodb.exceptions import TransactWriteError
+
+        self.calls = 0
+
+        def transact_write_items(connection: Connection, *args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            down = EndpointConnectionError(endpoint_url="https://dynamodb.local")
+            raise TransactWriteError("Failed to write transaction items", cause=down)
+
+        monkeypatch.setattr(Connection, "transact_write_items", transact_write_items)

@@ -13,7 +13,7 @@ from chalicelib.core.auth import Role
 from chalicelib.core.clock import clock
 from chalicelib.identity.models import IdentityStore
 from chalicelib.stores import models as stores
-from tests.api.dynamo_faults import TransactionConflicts
+from tests.api.dynamo_faults import CommittedButTimedOut, TransactionConflicts, Unreachable
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
 
@@ -330,3 +330,30 @@ def test_transaction_conflicts_are_retried_not_answered_with_500(shop, client, l
     assert cancelled.status_code == 200, cancelled.json_body
     assert stock(client) == before
     assert conflicts.raised == 4 and conflicts.pending == 0
+
+
+def test_a_transaction_whose_answer_was_lost_is_retried_with_its_token(shop, client, login, monkeypatch) -> None:
+    """The reservation committed but the client timed out: the retry carries the same ClientRequestToken,
+    so DynamoDB answers success without writing again, and the customer gets the reservation, not a 500."""
+    customer = fresh(login)
+    before = stock(client)
+    fault = CommittedButTimedOut(monkeypatch)
+    fault.pending = 1
+    made = reserve(client, customer)
+    assert made.status_code == 200, made.json_body
+    assert len(fault.tokens) == 2 and fault.tokens[0] is not None and fault.tokens[0] == fault.tokens[1]
+    assert stock(client) == before - 1
+    mine = client.http.get(f"/api/reservations?userId={user_id_of(client, customer)}", headers=customer)
+    assert [r["id"] for r in mine.json_body["reservations"]] == [made.json_body["reservationId"]]
+
+
+def test_an_unreachable_table_is_a_503_and_writes_nothing(shop, client, login, monkeypatch) -> None:
+    customer = fresh(login)
+    before = stock(client)
+    down = Unreachable(monkeypatch)
+    made = reserve(client, customer)
+    assert made.status_code == 503, made.json_body
+    assert made.json_body["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert down.calls > 1  # retried before giving up
+    monkeypatch.undo()
+    assert stock(client) == before
