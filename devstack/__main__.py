@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 
 from devstack.stack import LocalStack
+
+STOP_GRACE_SECONDS = 5
 
 
 def main() -> None:
@@ -26,8 +29,18 @@ def main() -> None:
     )
     stopped.wait()
     print("stopping", flush=True)
-    stack.stop()
-    print("stopped", flush=True)
+    # A request or an event-runner tick in flight can hold a server thread (an SQS long poll, a saga
+    # step); nothing here outlives the process, so stopping waits a bounded time, then ends it.
+    stopper = threading.Thread(target=stack.stop, name="stop", daemon=True)
+    stopper.start()
+    stopper.join(STOP_GRACE_SECONDS)
+    print(
+        "stopped" if not stopper.is_alive() else f"stopped (gave up waiting after {STOP_GRACE_SECONDS} s)", flush=True
+    )
+    sys.stderr.flush()
+    # Interpreter shutdown would join every non-daemon thread (request threads, executor workers):
+    # the stack is in memory only, so there is nothing left to lose by leaving now.
+    os._exit(0)
 
 
 if __name__ == "__main__":

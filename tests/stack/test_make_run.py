@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -25,6 +26,14 @@ def _call(url: str, body: dict | None = None) -> dict:
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
+
+
+def _hammer(url: str) -> None:
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+        except OSError:
+            return
 
 
 def test_make_run_smoke() -> None:
@@ -60,8 +69,18 @@ def test_make_run_smoke() -> None:
         stack_pid = int(
             subprocess.check_output(["pgrep", "-g", str(process.pid), "-f", "python -m devstack"]).split()[0]
         )
+        # Stop it while it is busy: requests in flight must not keep the process alive.
+        busy = [
+            threading.Thread(
+                target=_hammer, args=(f"{api}/api/stores/nearby?latitude=31.23&longitude=121.47",), daemon=True
+            )
+            for _ in range(4)
+        ]
+        for thread in busy:
+            thread.start()
+        time.sleep(1)
         os.kill(stack_pid, signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
+        output, _ = process.communicate(timeout=20)
         assert process.returncode == 0, output
         assert "stopped" in output
     finally:
