@@ -1,7 +1,8 @@
 """The Chalice app: wiring only. Which areas exist, and what each brings, is `chalicelib.wiring`.
 
-Event handlers resolve their area's handler when a message arrives, so the API function's cold start
-never pays for Powertools batch processing or anything else only consumers need.
+Routes come from `chalicelib/route_table.py`; an area's code is imported when one of its routes is first
+called, so a cold start pays only for the area the request needs. Event handlers resolve their area's
+handler when a message arrives, so the API function never pays for consumer code either.
 """
 
 import importlib
@@ -17,6 +18,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.http import edge_guard
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.resources import TIMERS_QUEUE, physical_name
+from chalicelib.route_table import ROUTES
 
 app = Chalice(app_name="o2o-backend")
 app.register_middleware(
@@ -29,8 +31,18 @@ for event_type in ("sqs", "dynamodb"):
     app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context), event_type)
 
 wiring.install()
-for module in wiring.route_modules():
-    app.register_blueprint(importlib.import_module(module).bp)
+
+
+def _lazy_view(module_name: str, method: str, path: str) -> Callable[..., Any]:
+    def view(**path_params: Any) -> Any:
+        return importlib.import_module(module_name).bp.views[(method, path)](**path_params)
+
+    view.__name__ = view.__qualname__ = f"{module_name.rsplit('.', 2)[-2]}_{method}_{path}"
+    return view
+
+
+for method, path, module, content_types in ROUTES:
+    app.route(path, methods=[method], content_types=list(content_types))(_lazy_view(module, method, path))
 
 
 def _queue(suffix: str) -> str:

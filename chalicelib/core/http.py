@@ -6,6 +6,7 @@ so the mapping sits in `ApiBlueprint.route`, which every area's routes use.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
 import math
@@ -64,6 +65,11 @@ def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+# The request being answered; set by edge_guard, which runs for every route. Views reach it through
+# their blueprint even when the blueprint was never registered with the app (lazily loaded areas).
+_current_request: contextvars.ContextVar[Request | None] = contextvars.ContextVar("current_request", default=None)
+
+
 def edge_guard(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """Chalice `http` middleware around every route: refuses oversized bodies before anything reads
     them, and re-shapes the errors Chalice answers on its own (415 for a media type no route reads,
@@ -71,7 +77,11 @@ def edge_guard(request: Request, get_response: Callable[[Request], Response]) ->
     if len(request.raw_body or b"") > MAX_BODY_BYTES:
         count("Rejected.PAYLOAD_TOO_LARGE")
         return error_response(413, "PAYLOAD_TOO_LARGE", f"Request body is larger than {MAX_BODY_BYTES} bytes.")
-    response = get_response(request)
+    token = _current_request.set(request)
+    try:
+        response = get_response(request)
+    finally:
+        _current_request.reset(token)
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
         code = _CHALICE_ERRORS.get(str(body["Code"]), "BAD_REQUEST" if response.status_code < 500 else "INTERNAL")
@@ -83,7 +93,15 @@ def edge_guard(request: Request, get_response: Callable[[Request], Response]) ->
 
 
 class ApiBlueprint(Blueprint):
-    """A Blueprint whose routes answer domain errors as `{"error": {code, message}}`."""
+    """A Blueprint whose routes answer domain errors as `{"error": {code, message}}`.
+
+    It also keeps each view by (method, path) in `views`, which is how `app.py` serves an area's routes
+    without importing the area until one of them is called (`chalicelib/route_table.py`)."""
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self.views: dict[tuple[str, str], Callable[..., Any]] = {}
+        self.content_types: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
         # Bodies are always parsed as JSON (json_body); a client or curl that labels JSON as text or a
@@ -92,14 +110,18 @@ class ApiBlueprint(Blueprint):
         register = super().route(path, **kwargs)
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            register(_mapping_errors(view))
+            answering = _mapping_errors(view)
+            register(answering)
+            for method in kwargs.get("methods") or ["GET"]:
+                self.views[(method.upper(), path)] = answering
+                self.content_types[(method.upper(), path)] = tuple(kwargs["content_types"])
             return view
 
         return decorator
 
     @property
     def request(self) -> Request:
-        request = self.current_request
+        request = _current_request.get() or self.current_request
         assert request is not None, "only valid inside a request"
         return request
 
