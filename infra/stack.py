@@ -14,13 +14,23 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from constructs import Construct
 
-from chalicelib.core.resources import STACK, QueueSpec, ResourceRefs, StackSpec, TableSpec, dlq_suffix, physical_name
+from chalicelib.core.resources import (
+    STACK,
+    QueueSpec,
+    ResourceRefs,
+    SecretSpec,
+    StackSpec,
+    TableSpec,
+    dlq_suffix,
+    physical_name,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,16 +44,6 @@ class StageSettings:
     wechatpay_serial_no: str = ""
     wechatpay_platform_serial: str = ""
     wechatpay_notify_url: str = ""
-
-    @property
-    def secret_name(self) -> str:
-        """Secrets Manager secret holding WeChat credentials as JSON (appSecret, payPrivateKey,
-        payApiV3Key, payPlatformPublicKey); created by ops, referenced, never in the template."""
-        return f"{self.resource_prefix}/wechat"
-
-
-def _secret(settings: StageSettings, field: str) -> str:
-    return f"{{{{resolve:secretsmanager:{settings.secret_name}:SecretString:{field}}}}}"
 
 
 class BackendStack(cdk.Stack):
@@ -67,6 +67,7 @@ class BackendStack(cdk.Stack):
             queue.grant_send_messages(scheduler_role)
 
         ses.EmailIdentity(self, "ReportSender", identity=ses.Identity.email(spec.ses_sender))
+        self.secrets = {secret.suffix: self._secret(prefix, secret) for secret in spec.secrets}
 
         refs = ResourceRefs(
             region=self.region,
@@ -94,15 +95,14 @@ class BackendStack(cdk.Stack):
             "SCHEDULER_GROUP": group.ref,
             "SCHEDULER_ROLE_ARN": scheduler_role.role_arn,
             "WECHAT_APPID": settings.wechat_appid,
-            "WECHAT_SECRET": _secret(settings, "appSecret"),
             "WECHATPAY_MCHID": settings.wechatpay_mchid,
             "WECHATPAY_SERIAL_NO": settings.wechatpay_serial_no,
             "WECHATPAY_PLATFORM_SERIAL": settings.wechatpay_platform_serial,
             "WECHATPAY_NOTIFY_URL": settings.wechatpay_notify_url,
-            "WECHATPAY_PRIVATE_KEY": _secret(settings, "payPrivateKey"),
-            "WECHATPAY_APIV3_KEY": _secret(settings, "payApiV3Key"),
-            "WECHATPAY_PLATFORM_PUBLIC_KEY": _secret(settings, "payPlatformPublicKey"),
         }
+        # Only the secrets' ARNs: functions read the values at run time (core/runtime_secrets.py).
+        for spec_secret in spec.secrets:
+            environment[spec_secret.env_name] = self.secrets[spec_secret.suffix].secret_arn
         for name, queue in self.queues.items():
             environment[f"{name.upper()}_QUEUE_URL"] = queue.queue_url
             environment[f"{name.upper()}_QUEUE_ARN"] = queue.queue_arn
@@ -141,6 +141,8 @@ class BackendStack(cdk.Stack):
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail", "sns:Publish"], resources=["*"])
         )
+        for secret in self.secrets.values():
+            secret.grant_read(role)
 
         cdk.CfnOutput(self, "TableName", value=self.table.table_name)
 
@@ -193,6 +195,21 @@ class BackendStack(cdk.Stack):
                 projection_type=dynamodb.ProjectionType.ALL,
             )
         return table
+
+    def _secret(self, prefix: str, spec: SecretSpec) -> secretsmanager.Secret:
+        """The stack owns the secret (so its ARN is exact and grants name it); ops own its value.
+        It starts as a JSON object with none of the app's fields, so a stage whose secret was never
+        filled fails with the missing field's name, not with a wrong credential."""
+        return secretsmanager.Secret(
+            self,
+            f"{spec.suffix.title().replace('-', '')}Secret",
+            secret_name=physical_name(prefix, spec.suffix),
+            description=f"JSON with {', '.join(spec.fields)}; put by ops (docs/deploy.md), read at run time",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}", generate_string_key="unset", exclude_punctuation=True
+            ),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
 
     def _queue(self, prefix: str, spec: QueueSpec) -> sqs.Queue:
         dlq = sqs.Queue(

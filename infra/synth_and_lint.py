@@ -23,9 +23,11 @@ def check_invariants(resources: dict[str, Any]) -> list[str]:
     for name, resource in resources.items():
         by_type.setdefault(resource["Type"], []).append((name, resource.get("Properties", {})))
     tables = by_type.get("AWS::DynamoDB::Table", [])
+    secrets = {name for name, _ in by_type.get("AWS::SecretsManager::Secret", [])}
     for name, props in by_type.get("AWS::Serverless::Function", []):
         if props.get("Tracing") != "Active":
             problems.append(f"{name}: X-Ray tracing not active")
+        problems += _secret_problems(name, props.get("Environment", {}).get("Variables", {}), secrets)
         for event_name, event in props.get("Events", {}).items():
             if event["Type"] in ("SQS", "DynamoDB") and "ReportBatchItemFailures" not in event["Properties"].get(
                 "FunctionResponseTypes", []
@@ -49,6 +51,22 @@ def check_invariants(resources: dict[str, Any]) -> list[str]:
     for name, props in machines:
         if not props.get("TracingConfiguration", {}).get("Enabled"):
             problems.append(f"{name}: X-Ray tracing not enabled")
+    return problems
+
+
+def _secret_problems(function: str, variables: dict[str, Any], secrets: set[str]) -> list[str]:
+    """Secret values reach functions only at run time: an environment holds no dynamic reference
+    (CloudFormation would resolve it into plain text) and each secret variable names a secret of the stack."""
+    from chalicelib.core.resources import STACK
+
+    problems = [
+        f"{function}: environment {key} resolves a secret at deploy time"
+        for key, value in variables.items()
+        if "{{resolve:" in json.dumps(value)
+    ]
+    for spec in STACK.secrets:
+        if variables.get(spec.env_name) not in [{"Ref": name} for name in secrets]:
+            problems.append(f"{function}: {spec.env_name} is not the ARN of a secret of the stack")
     return problems
 
 

@@ -39,6 +39,20 @@ class QueueSpec:
 
 
 @dataclass(frozen=True)
+class SecretSpec:
+    """A Secrets Manager secret holding a JSON object with these fields. Only its ARN reaches a
+    function (as `env_name`); the value is read at run time (`core/runtime_secrets.py`), so it is in
+    neither the template nor any environment. Ops put the value; nothing in code or config has it."""
+
+    suffix: str
+    fields: tuple[str, ...]
+
+    @property
+    def env_name(self) -> str:
+        return f"{self.suffix.upper().replace('-', '_')}_SECRET_ARN"
+
+
+@dataclass(frozen=True)
 class ResourceRefs:
     """What a state machine definition may point at: plain names/ARNs locally, CDK tokens in infra."""
 
@@ -68,6 +82,7 @@ class StackSpec:
     scheduler_group_suffix: str
     ses_sender: str
     state_machines: tuple[StateMachineSpec, ...] = field(default_factory=tuple)
+    secrets: tuple[SecretSpec, ...] = field(default_factory=tuple)
 
 
 TABLE = TableSpec(
@@ -99,6 +114,11 @@ def _booking_definition(refs: ResourceRefs) -> dict[str, Any]:
     return booking_definition(refs)
 
 
+# The mini program's AppSecret (code2Session, access_token).
+WECHAT_APP_SECRET = SecretSpec("wechat-app", ("appSecret",))
+# WeChat Pay merchant credentials: the merchant's private key, the APIv3 key, WeChat Pay's public key.
+WECHATPAY_SECRET = SecretSpec("wechatpay", ("privateKey", "apiV3Key", "platformPublicKey"))
+
 # book -> await payment -> confirm -> reminders -> notify; ARN reaches functions as BOOKING_STATE_MACHINE_ARN.
 BOOKING_MACHINE = StateMachineSpec(name="booking", definition=_booking_definition)
 
@@ -109,6 +129,7 @@ STACK = StackSpec(
     scheduler_group_suffix="schedules",
     ses_sender="reports@o2o.example.com",
     state_machines=(BOOKING_MACHINE,),
+    secrets=(WECHAT_APP_SECRET, WECHATPAY_SECRET),
 )
 
 
