@@ -31,8 +31,20 @@ from chalicelib.core.resources import (
     dlq_suffix,
     physical_name,
 )
+from infra.access import FUNCTION_ACCESS, FunctionAccess
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# What our data access does with items (PynamoDB needs no DescribeTable; no request path scans).
+TABLE_ITEM_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class StageSettings:
     wechatpay_serial_no: str = ""
     wechatpay_platform_serial: str = ""
     wechatpay_notify_url: str = ""
+    # Every log group of the stage (functions, API access, state machines) keeps its events this long.
+    log_retention: str = "THREE_MONTHS"  # a name of aws_logs.RetentionDays
 
 
 class BackendStack(cdk.Stack):
@@ -51,7 +65,8 @@ class BackendStack(cdk.Stack):
         self, scope: Construct, stage: str, *, settings: StageSettings, spec: StackSpec = STACK, **kwargs: Any
     ):
         super().__init__(scope, stage, **kwargs)
-        prefix = settings.resource_prefix
+        prefix = self._prefix = settings.resource_prefix
+        self._log_retention = logs.RetentionDays[settings.log_retention]
         self.table = self._table(spec.table, physical_name(prefix, spec.table.suffix))
         self.queues: dict[str, sqs.Queue] = {q.suffix: self._queue(prefix, q) for q in spec.queues}
 
@@ -66,7 +81,7 @@ class BackendStack(cdk.Stack):
         for queue in self.queues.values():
             queue.grant_send_messages(scheduler_role)
 
-        ses.EmailIdentity(self, "ReportSender", identity=ses.Identity.email(spec.ses_sender))
+        self.sender = ses.EmailIdentity(self, "ReportSender", identity=ses.Identity.email(spec.ses_sender))
         self.secrets = {secret.suffix: self._secret(prefix, secret) for secret in spec.secrets}
 
         refs = ResourceRefs(
@@ -78,14 +93,15 @@ class BackendStack(cdk.Stack):
             scheduler_group=group.ref,
             scheduler_role_arn=scheduler_role.role_arn,
         )
-        schedule_arn = self.format_arn(
+        self.scheduler_role = scheduler_role
+        self.schedule_arn = self.format_arn(
             service="scheduler",
             resource="schedule",
             resource_name=f"{group.ref}/*",
             arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
         )
-        machines = {
-            m.name: self._state_machine(prefix, m.name, m.definition(refs), scheduler_role, schedule_arn)
+        self.machines = {
+            m.name: self._state_machine(prefix, m.name, m.definition(refs), scheduler_role, self.schedule_arn)
             for m in spec.state_machines
         }
 
@@ -100,20 +116,29 @@ class BackendStack(cdk.Stack):
             "WECHATPAY_PLATFORM_SERIAL": settings.wechatpay_platform_serial,
             "WECHATPAY_NOTIFY_URL": settings.wechatpay_notify_url,
         }
-        # Only the secrets' ARNs: functions read the values at run time (core/runtime_secrets.py).
-        for spec_secret in spec.secrets:
-            environment[spec_secret.env_name] = self.secrets[spec_secret.suffix].secret_arn
         for name, queue in self.queues.items():
             environment[f"{name.upper()}_QUEUE_URL"] = queue.queue_url
             environment[f"{name.upper()}_QUEUE_ARN"] = queue.queue_arn
-        for name, machine in machines.items():
+        for name, machine in self.machines.items():
             environment[f"{name.upper()}_STATE_MACHINE_ARN"] = machine.state_machine_arn
 
         self.api = self._chalice_app(settings)
+        self.function_roles: dict[str, iam.Role] = {}
+        self.function_log_groups: dict[str, logs.LogGroup] = {}
         for function_name, function in self._functions().items():
+            access = FUNCTION_ACCESS.get(function_name)
+            if access is None:
+                raise LookupError(f"{function_name} has no entry in infra/access.py FUNCTION_ACCESS")
             for key, value in environment.items():
                 self.api.add_environment_variable(key, value, function_name)
-            for event_name, event in function.get("Properties", {}).get("Events", {}).items():
+            # Only the ARNs of the secrets it may read: values are read at run time (core/runtime_secrets.py).
+            for secret in spec.secrets:
+                if secret.suffix in access.secrets:
+                    self.api.add_environment_variable(
+                        secret.env_name, self.secrets[secret.suffix].secret_arn, function_name
+                    )
+            events = function.get("Properties", {}).get("Events", {})
+            for event_name, event in events.items():
                 if event.get("Type") == "SQS":
                     # Chalice cannot ask for partial batch responses; our consumers return them.
                     self.api.get_resource(function_name).add_override(
@@ -121,30 +146,115 @@ class BackendStack(cdk.Stack):
                     )
                 elif event.get("Type") == "DynamoDB":
                     self._bind_table_stream(function_name, event_name, event["Properties"])
-
-        role = self.api.get_role("DefaultRole")
-        self.table.grant_read_write_data(role)
-        self.table.grant_stream_read(role)
-        for queue in self.queues.values():
-            queue.grant_send_messages(role)
-            queue.grant_consume_messages(role)
-        scheduler_role.grant_pass_role(role)
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
-                resources=[schedule_arn],
-            )
-        )
-        for machine in machines.values():
-            machine.grant_start_execution(role)
-            machine.grant_task_response(role)
-        role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail", "sns:Publish"], resources=["*"])
-        )
-        for secret in self.secrets.values():
-            secret.grant_read(role)
+            self.function_roles[function_name] = self._function_role(prefix, function_name, access, events)
 
         cdk.CfnOutput(self, "TableName", value=self.table.table_name)
+
+    def _function_role(
+        self, prefix: str, function_name: str, access: FunctionAccess, events: dict[str, Any]
+    ) -> iam.Role:
+        """A role for this function alone: its trigger, what `infra/access.py` lists, and nothing else."""
+        role = iam.Role(
+            self,
+            f"{function_name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{function_name} of {prefix}: least privilege, see infra/access.py",
+        )
+        # Its own log group, created before the function, so retention applies from the first line
+        # (a group Lambda creates on demand never expires) and the role can write to it alone.
+        log_group = logs.LogGroup(self, f"{function_name}Logs", retention=self._log_retention)
+        self.function_log_groups[function_name] = log_group
+        statements = [
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[f"{log_group.log_group_arn}"]
+            ),
+            iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]),
+            iam.PolicyStatement(
+                actions=list(TABLE_ITEM_ACTIONS),
+                resources=[
+                    self.table.table_arn,
+                    *(f"{self.table.table_arn}/index/{index.name}" for index in STACK.table.indexes),
+                ],
+            ),
+        ]
+        for event in events.values():
+            if event.get("Type") == "SQS":
+                self._queue_named(event["Properties"]["Queue"]).grant_consume_messages(role)
+            elif event.get("Type") == "DynamoDB":
+                statements += [
+                    iam.PolicyStatement(
+                        actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                        resources=[self.table.table_stream_arn or ""],
+                    ),
+                    iam.PolicyStatement(actions=["dynamodb:ListStreams"], resources=["*"]),
+                ]
+        for suffix in access.sends_to:
+            self.queues[suffix].grant_send_messages(role)
+        if access.timers:
+            statements += [
+                iam.PolicyStatement(
+                    actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+                    resources=[self.schedule_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["iam:PassRole"],
+                    resources=[self.scheduler_role.role_arn],
+                    conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+                ),
+            ]
+        for name in access.starts:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["states:StartExecution"], resources=[self.machines[name].state_machine_arn]
+                )
+            )
+        for name in access.answers_tasks_of:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["states:SendTaskSuccess", "states:SendTaskFailure"],
+                    resources=[self.machines[name].state_machine_arn],
+                )
+            )
+        for suffix in access.secrets:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"], resources=[self.secrets[suffix].secret_arn]
+                )
+            )
+        if access.sends_email:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["ses:SendEmail", "ses:SendRawEmail"], resources=[self.sender.email_identity_arn]
+                )
+            )
+        if access.sends_sms:
+            statements += [
+                iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]),
+                # SMS only: publishing to any topic stays denied.
+                iam.PolicyStatement(
+                    effect=iam.Effect.DENY,
+                    actions=["sns:Publish"],
+                    resources=[self.format_arn(service="sns", region="*", account="*", resource="*")],
+                ),
+            ]
+        for statement in statements:
+            role.add_to_policy(statement)
+        resource = self.api.get_resource(function_name)
+        resource.add_override("Properties.Role", role.role_arn)
+        resource.add_override("Properties.LoggingConfig", {"LogGroup": log_group.log_group_name})
+        # The event source mapping is created with the function: its permissions must exist by then.
+        policy = role.node.try_find_child("DefaultPolicy")
+        if isinstance(policy, iam.Policy):
+            resource.add_resource_dependency(policy.node.default_child)
+        return role
+
+    def _queue_named(self, arn: Any) -> sqs.Queue:
+        """The stack's queue behind a Chalice event source (Chalice names queues by ARN, ours are fixed names)."""
+        text = json.dumps(arn)
+        for suffix, queue in self.queues.items():
+            if text.endswith(f':{physical_name(self._prefix, suffix)}"}}'):
+                return queue
+        raise LookupError(f"no queue of the stack behind event source {text}")
 
     def _bind_table_stream(self, function_name: str, event_name: str, properties: dict[str, Any]) -> None:
         """The app names the stream with a placeholder (its ARN exists only once the table does):
@@ -240,9 +350,7 @@ class BackendStack(cdk.Stack):
             definition_body=sfn.DefinitionBody.from_string(cdk.Stack.of(self).to_json_string(definition)),
             tracing_enabled=True,
             logs=sfn.LogOptions(
-                destination=logs.LogGroup(
-                    self, f"{name.title()}StateMachineLogs", retention=logs.RetentionDays.ONE_MONTH
-                ),
+                destination=logs.LogGroup(self, f"{name.title()}StateMachineLogs", retention=self._log_retention),
                 level=sfn.LogLevel.ERROR,
             ),
         )
@@ -269,6 +377,9 @@ class BackendStack(cdk.Stack):
                 "xray": True,
                 "lambda_memory_size": 512,
                 "lambda_timeout": 30,
+                # infra gives every function its own role (`_function_role`); Chalice creates none.
+                "manage_iam_role": False,
+                "iam_role_arn": "arn:aws:iam::000000000000:role/replaced-per-function-by-infra",
                 "environment_variables": {"STAGE": settings.stage},
             },
         )

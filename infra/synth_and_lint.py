@@ -15,7 +15,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def check_invariants(resources: dict[str, Any]) -> list[str]:
-    """What cfn-lint cannot know we promised: partial batch responses, DLQs, tracing, the table shape."""
+    """What cfn-lint cannot know we promised: partial batch responses, DLQs, tracing, the table shape,
+    a least-privilege role per function, secrets only at run time, log retention everywhere."""
     from chalicelib.core.resources import STACK
 
     problems = []
@@ -45,6 +46,8 @@ def check_invariants(resources: dict[str, Any]) -> list[str]:
         indexes = {i["IndexName"] for i in tables[0][1].get("GlobalSecondaryIndexes", [])}
         if indexes != {i.name for i in STACK.table.indexes}:
             problems.append(f"table indexes {sorted(indexes)} differ from the spec")
+    problems += _role_problems(resources)
+    problems += _log_problems(resources)
     machines = by_type.get("AWS::StepFunctions::StateMachine", [])
     if len(machines) != len(STACK.state_machines):
         problems.append(f"expected {len(STACK.state_machines)} state machines, found {len(machines)}")
@@ -65,8 +68,71 @@ def _secret_problems(function: str, variables: dict[str, Any], secrets: set[str]
         if "{{resolve:" in json.dumps(value)
     ]
     for spec in STACK.secrets:
-        if variables.get(spec.env_name) not in [{"Ref": name} for name in secrets]:
+        if spec.env_name in variables and variables[spec.env_name] not in [{"Ref": name} for name in secrets]:
             problems.append(f"{function}: {spec.env_name} is not the ARN of a secret of the stack")
+    return problems
+
+
+def _role_problems(resources: dict[str, Any]) -> list[str]:
+    """Least privilege, checked on the template: each function has a role of its own that Lambda
+    alone assumes, carries no managed policy, and allows "*" only for actions AWS cannot scope."""
+    from infra.access import UNSCOPED_ACTIONS
+
+    problems = []
+    owners: dict[str, list[str]] = {}
+    for name, resource in resources.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            role = resource["Properties"].get("Role")
+            target = role.get("Fn::GetAtt", [None])[0] if isinstance(role, dict) else None
+            if target not in resources or resources[target]["Type"] != "AWS::IAM::Role":
+                problems.append(f"{name}: role {role} is not a role of the stack")
+                continue
+            owners.setdefault(target, []).append(name)
+    for role, functions in owners.items():
+        if len(functions) > 1:
+            problems.append(f"{', '.join(sorted(functions))} share the role {role}")
+        props = resources[role]["Properties"]
+        principals = [s.get("Principal", {}).get("Service") for s in props["AssumeRolePolicyDocument"]["Statement"]]
+        if principals != ["lambda.amazonaws.com"]:
+            problems.append(f"{role}: assumed by {principals}, not by Lambda alone")
+        if props.get("ManagedPolicyArns"):
+            problems.append(f"{role}: managed policies {props['ManagedPolicyArns']} (grant what the function needs)")
+        for statement in _statements_of(resources, role):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            wildcard_actions = [action for action in actions if "*" in action]
+            if wildcard_actions:
+                problems.append(f"{role}: wildcard actions {wildcard_actions}")
+            resources_of = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if statement["Effect"] == "Allow" and "*" in resources_of:
+                scopable = sorted(set(actions) - UNSCOPED_ACTIONS)
+                if scopable:
+                    problems.append(f"{role}: {scopable} allowed on every resource")
+    return problems
+
+
+def _statements_of(resources: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    inline = [p["PolicyDocument"] for p in resources[role]["Properties"].get("Policies", [])]
+    attached = [
+        r["Properties"]["PolicyDocument"]
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::Policy" and {"Ref": role} in r["Properties"].get("Roles", [])
+    ]
+    return [statement for document in inline + attached for statement in document["Statement"]]
+
+
+def _log_problems(resources: dict[str, Any]) -> list[str]:
+    """Every function logs to a group of the stack, and no group of the stack keeps logs forever."""
+    problems = [
+        f"{name}: log group never expires"
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Logs::LogGroup" and not resource.get("Properties", {}).get("RetentionInDays")
+    ]
+    for name, resource in resources.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            group = resource["Properties"].get("LoggingConfig", {}).get("LogGroup")
+            target = group.get("Ref") if isinstance(group, dict) else None
+            if target not in resources or resources[target]["Type"] != "AWS::Logs::LogGroup":
+                problems.append(f"{name}: logs to a group the stack does not own (Lambda's own never expires)")
     return problems
 
 
