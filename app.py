@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from chalice import Chalice, ConvertToMiddleware
+from chalice import Chalice, ConvertToMiddleware, CORSConfig
 
 from chalicelib.appointments.routes import bp as appointment_routes
 from chalicelib.assistance.routes import bp as assistance_routes
@@ -26,6 +26,11 @@ from chalicelib.storequeue.routes import bp as storequeue_routes
 from chalicelib.stores.routes import bp as store_routes
 
 app = Chalice(app_name="o2o-backend")
+# A browser origin (an admin console) may call the API when the stage names one: Chalice then answers
+# preflights and adds the headers. The mini program's wx.request is not a browser and needs none.
+# Set before the blueprints register, since each route takes the setting when it is registered.
+if os.environ.get("CORS_ALLOW_ORIGIN", "").strip():
+    app.api.cors = CORSConfig(allow_origin=os.environ["CORS_ALLOW_ORIGIN"].strip(), max_age=600)
 app.register_middleware(
     ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
 )

@@ -20,6 +20,7 @@ class Provisioned:
     queue_urls: dict[str, str] = field(default_factory=dict)
     queue_arns: dict[str, str] = field(default_factory=dict)
     dlq_urls: dict[str, str] = field(default_factory=dict)
+    stream_failures_url: str = ""
     scheduler_group: str = ""
     scheduler_role_arn: str = ""
     state_machine_arns: dict[str, str] = field(default_factory=dict)
@@ -105,6 +106,11 @@ def provision(
         out.queue_arns[queue.suffix] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
+
+    out.stream_failures_url = sqs.create_queue(
+        QueueName=physical_name(prefix, stack.stream_failures_suffix),
+        Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)},
+    )["QueueUrl"]
 
     out.scheduler_group = physical_name(prefix, stack.scheduler_group_suffix)
     scheduler.create_schedule_group(Name=out.scheduler_group)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -18,6 +19,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_wafv2 as wafv2
 from chalice.cdk import Chalice
 from constructs import Construct
 
@@ -32,9 +34,29 @@ from chalicelib.core.resources import (
     physical_name,
 )
 from infra.access import FUNCTION_ACCESS, FunctionAccess
+from infra.monitoring import add_monitoring
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # What our data access does with items (PynamoDB needs no DescribeTable; no request path scans).
+API_STAGE = "api"
+STREAM_MAX_RETRIES = 5
+# One JSON line per request: who (source IP, never a token), what, how it went, how long, the ids
+# that join it to the function's own log line and trace.
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "time": "$context.requestTime",
+    "method": "$context.httpMethod",
+    "path": "$context.resourcePath",
+    "status": "$context.status",
+    "bytes": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "integrationMs": "$context.integrationLatency",
+    "integrationStatus": "$context.integrationStatus",
+    "error": "$context.error.responseType",
+    "waf": "$context.waf.status",
+    "xray": "$context.xrayTraceId",
+}
 TABLE_ITEM_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -58,6 +80,18 @@ class StageSettings:
     wechatpay_notify_url: str = ""
     # Every log group of the stage (functions, API access, state machines) keeps its events this long.
     log_retention: str = "THREE_MONTHS"  # a name of aws_logs.RetentionDays
+    # Production data: the table has deletion protection and outlives the stack.
+    protect_data: bool = True
+    # Steady requests per second and burst for the whole stage (API Gateway throttling).
+    api_rate_limit: int = 200
+    api_burst_limit: int = 400
+    # A browser origin allowed to call the API (an admin console); empty: no CORS headers at all.
+    # The mini program's wx.request is not a browser request and needs none.
+    cors_allow_origin: str = ""
+    # A regional AWS WAF web ACL to attach to the stage; empty: the stage is ready, none attached.
+    waf_web_acl_arn: str = ""
+    # Who gets the alarms (an SNS email subscription); empty: subscribe to the topic yourself.
+    alarm_email: str = ""
 
 
 class BackendStack(cdk.Stack):
@@ -67,8 +101,16 @@ class BackendStack(cdk.Stack):
         super().__init__(scope, stage, **kwargs)
         prefix = self._prefix = settings.resource_prefix
         self._log_retention = logs.RetentionDays[settings.log_retention]
-        self.table = self._table(spec.table, physical_name(prefix, spec.table.suffix))
+        self.table = self._table(spec.table, physical_name(prefix, spec.table.suffix), settings.protect_data)
         self.queues: dict[str, sqs.Queue] = {q.suffix: self._queue(prefix, q) for q in spec.queues}
+        self.stream_failures = sqs.Queue(
+            self,
+            "TableStreamFailures",
+            queue_name=physical_name(prefix, spec.stream_failures_suffix),
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
 
         group = scheduler.CfnScheduleGroup(self, "Schedules", name=physical_name(prefix, spec.scheduler_group_suffix))
         # EventBridge Scheduler assumes this role to deliver one-time schedules to the timers queue.
@@ -81,7 +123,18 @@ class BackendStack(cdk.Stack):
         for queue in self.queues.values():
             queue.grant_send_messages(scheduler_role)
 
-        self.sender = ses.EmailIdentity(self, "ReportSender", identity=ses.Identity.email(spec.ses_sender))
+        # Sending through a configuration set: reputation metrics, and bounces and complaints go on the
+        # account's suppression list. The identity makes it the default, so the app names none.
+        self.mail = ses.ConfigurationSet(
+            self,
+            "Mail",
+            configuration_set_name=physical_name(prefix, "mail"),
+            reputation_metrics=True,
+            suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+        )
+        self.sender = ses.EmailIdentity(
+            self, "ReportSender", identity=ses.Identity.email(spec.ses_sender), configuration_set=self.mail
+        )
         self.secrets = {secret.suffix: self._secret(prefix, secret) for secret in spec.secrets}
 
         refs = ResourceRefs(
@@ -115,6 +168,7 @@ class BackendStack(cdk.Stack):
             "WECHATPAY_SERIAL_NO": settings.wechatpay_serial_no,
             "WECHATPAY_PLATFORM_SERIAL": settings.wechatpay_platform_serial,
             "WECHATPAY_NOTIFY_URL": settings.wechatpay_notify_url,
+            "CORS_ALLOW_ORIGIN": settings.cors_allow_origin,
         }
         for name, queue in self.queues.items():
             environment[f"{name.upper()}_QUEUE_URL"] = queue.queue_url
@@ -148,7 +202,67 @@ class BackendStack(cdk.Stack):
                     self._bind_table_stream(function_name, event_name, event["Properties"])
             self.function_roles[function_name] = self._function_role(prefix, function_name, access, events)
 
+        self.stage_arn = self._api_stage(settings)
+        add_monitoring(self, settings)
         cdk.CfnOutput(self, "TableName", value=self.table.table_name)
+        cdk.CfnOutput(self, "ApiUrl", value=self.api_url)
+        cdk.CfnOutput(self, "StageArn", value=self.stage_arn, description="Associate a regional WAF web ACL here")
+
+    def _api_stage(self, settings: StageSettings) -> str:
+        """The API's one stage: throttled, access-logged, metered per method, traced, our error shape
+        on API Gateway's own errors, and ready for a WAF web ACL (attached when one is configured)."""
+        api = self.api.get_resource("RestAPI")
+        self.api_stage = API_STAGE
+        self.api_name = physical_name(settings.resource_prefix, "api")
+        api.add_override("Properties.Name", self.api_name)
+        api.add_override("Properties.TracingEnabled", True)
+        self.access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=self._log_retention)
+        api.add_override(
+            "Properties.AccessLogSetting",
+            {"DestinationArn": self.access_logs.log_group_arn, "Format": json.dumps(ACCESS_LOG_FORMAT)},
+        )
+        api.add_override(
+            "Properties.MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "MetricsEnabled": True,  # per-method counts, latency and errors
+                    "LoggingLevel": "ERROR",  # execution logs for failures only; never request bodies
+                    "DataTraceEnabled": False,
+                    "ThrottlingRateLimit": settings.api_rate_limit,
+                    "ThrottlingBurstLimit": settings.api_burst_limit,
+                }
+            ],
+        )
+        api.add_override(
+            "Properties.DefinitionBody.x-amazon-apigateway-gateway-responses", _gateway_responses(settings)
+        )
+        # API Gateway writes logs through the account's CloudWatch role; the stage needs it set first.
+        account_role = iam.Role(
+            self,
+            "ApiGatewayLogsRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+            ],
+        )
+        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=account_role.role_arn)
+        api.add_resource_dependency(account)
+        stage_arn = self.format_arn(
+            service="apigateway",
+            account="",
+            resource="/restapis",
+            resource_name=f"{api.ref}/stages/{API_STAGE}",
+            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        self.api_url = f"https://{api.ref}.execute-api.{self.region}.{self.url_suffix}/{API_STAGE}/"
+        if settings.waf_web_acl_arn:
+            association = wafv2.CfnWebACLAssociation(
+                self, "WebAcl", resource_arn=stage_arn, web_acl_arn=settings.waf_web_acl_arn
+            )
+            association.add_override("DependsOn", [f"RestAPI{API_STAGE}Stage"])  # the stage SAM generates
+        return stage_arn
 
     def _function_role(
         self, prefix: str, function_name: str, access: FunctionAccess, events: dict[str, Any]
@@ -187,6 +301,7 @@ class BackendStack(cdk.Stack):
                         resources=[self.table.table_stream_arn or ""],
                     ),
                     iam.PolicyStatement(actions=["dynamodb:ListStreams"], resources=["*"]),
+                    iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.stream_failures.queue_arn]),
                 ]
         for suffix in access.sends_to:
             self.queues[suffix].grant_send_messages(role)
@@ -224,7 +339,15 @@ class BackendStack(cdk.Stack):
         if access.sends_email:
             statements.append(
                 iam.PolicyStatement(
-                    actions=["ses:SendEmail", "ses:SendRawEmail"], resources=[self.sender.email_identity_arn]
+                    actions=["ses:SendEmail", "ses:SendRawEmail"],
+                    resources=[
+                        self.sender.email_identity_arn,
+                        self.format_arn(
+                            service="ses",
+                            resource="configuration-set",
+                            resource_name=self.mail.configuration_set_name,
+                        ),
+                    ],
                 )
             )
         if access.sends_sms:
@@ -269,10 +392,15 @@ class BackendStack(cdk.Stack):
         resource.add_override(f"{path}.Stream", self.table.table_stream_arn)
         resource.add_override(f"{path}.StartingPosition", properties.get("StartingPosition", "LATEST"))
         resource.add_override(f"{path}.FunctionResponseTypes", ["ReportBatchItemFailures"])
-        # A record that keeps failing is retried a bounded number of times (split out of its batch),
-        # then logged and skipped, as the local runner does, instead of blocking the shard for 24 h.
-        resource.add_override(f"{path}.MaximumRetryAttempts", 10)
+        # A record that keeps failing is retried a bounded number of times (split out of its batch)
+        # and for at most a day, then its batch's coordinates go to the failures queue (alarmed), so
+        # the shard is not blocked and nothing is dropped without a trace.
+        resource.add_override(f"{path}.MaximumRetryAttempts", STREAM_MAX_RETRIES)
+        resource.add_override(f"{path}.MaximumRecordAgeInSeconds", 24 * 3600)
         resource.add_override(f"{path}.BisectBatchOnFunctionError", True)
+        resource.add_override(
+            f"{path}.DestinationConfig", {"OnFailure": {"Type": "SQS", "Destination": self.stream_failures.queue_arn}}
+        )
         pattern = {
             "eventName": ["REMOVE"],
             "userIdentity": {key: [value] for key, value in TTL_IDENTITY.items()},
@@ -280,7 +408,7 @@ class BackendStack(cdk.Stack):
         }
         resource.add_override(f"{path}.FilterCriteria", {"Filters": [{"Pattern": json.dumps(pattern)}]})
 
-    def _table(self, spec: TableSpec, name: str) -> dynamodb.Table:
+    def _table(self, spec: TableSpec, name: str, protect: bool) -> dynamodb.Table:
         table = dynamodb.Table(
             self,
             "Table",
@@ -293,7 +421,8 @@ class BackendStack(cdk.Stack):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            deletion_protection=protect,
+            removal_policy=cdk.RemovalPolicy.RETAIN if protect else cdk.RemovalPolicy.DESTROY,
         )
         for index in spec.indexes:
             table.add_global_secondary_index(
@@ -327,6 +456,7 @@ class BackendStack(cdk.Stack):
             f"{spec.suffix.title()}Dlq",
             queue_name=physical_name(prefix, dlq_suffix(spec)),
             retention_period=cdk.Duration.seconds(spec.dlq_retention_seconds),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
         return sqs.Queue(
@@ -336,6 +466,7 @@ class BackendStack(cdk.Stack):
             queue_name=physical_name(prefix, spec.suffix),
             visibility_timeout=cdk.Duration.seconds(spec.visibility_timeout_seconds),
             dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=spec.max_receive_count),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
 
@@ -351,7 +482,9 @@ class BackendStack(cdk.Stack):
             tracing_enabled=True,
             logs=sfn.LogOptions(
                 destination=logs.LogGroup(self, f"{name.title()}StateMachineLogs", retention=self._log_retention),
-                level=sfn.LogLevel.ERROR,
+                # Every state transition, without the payloads (task tokens, payment references).
+                level=sfn.LogLevel.ALL,
+                include_execution_data=False,
             ),
         )
         # Direct service integrations only: the table, the queues and the scheduler.
@@ -365,6 +498,8 @@ class BackendStack(cdk.Stack):
     def _chalice_app(self, settings: StageSettings) -> Chalice:
         # The app reads its prefix at import to name the queues its consumers bind to.
         os.environ["RESOURCE_PREFIX"] = settings.resource_prefix
+        # ...and whether its routes answer CORS preflights (the same variable reaches the functions).
+        os.environ["CORS_ALLOW_ORIGIN"] = settings.cors_allow_origin
         from chalicelib.core.config import settings as app_settings
 
         app_settings.cache_clear()
@@ -373,7 +508,7 @@ class BackendStack(cdk.Stack):
             "Api",
             source_dir=str(PROJECT_DIR),
             stage_config={
-                "api_gateway_stage": "api",
+                "api_gateway_stage": API_STAGE,
                 "xray": True,
                 "lambda_memory_size": 512,
                 "lambda_timeout": 30,
@@ -389,3 +524,16 @@ class BackendStack(cdk.Stack):
         package_dir = Path(self.api._sam_package_dir)  # the construct keeps the packaged template here
         template = json.loads((package_dir / "sam.json").read_text())
         return {name: res for name, res in template["Resources"].items() if res["Type"] == "AWS::Serverless::Function"}
+
+
+def _gateway_responses(settings: StageSettings) -> dict[str, Any]:
+    """Errors API Gateway answers itself (throttled, unknown route, integration timeout) carry our
+    `{"error": {"code", "message"}}` shape too, and the CORS origin when one is configured."""
+    template = '{"error": {"code": "$context.error.responseType", "message": $context.error.messageString}}'
+    headers = {}
+    if settings.cors_allow_origin:
+        headers["gatewayresponse.header.Access-Control-Allow-Origin"] = f"'{settings.cors_allow_origin}'"
+    return {
+        kind: {"responseParameters": headers, "responseTemplates": {"application/json": template}}
+        for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
+    }

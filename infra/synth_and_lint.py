@@ -14,7 +14,7 @@ from typing import Any
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def check_invariants(resources: dict[str, Any]) -> list[str]:
+def check_invariants(resources: dict[str, Any], protected_data: bool = True) -> list[str]:
     """What cfn-lint cannot know we promised: partial batch responses, DLQs, tracing, the table shape,
     a least-privilege role per function, secrets only at run time, log retention everywhere."""
     from chalicelib.core.resources import STACK
@@ -54,6 +54,107 @@ def check_invariants(resources: dict[str, Any]) -> list[str]:
     for name, props in machines:
         if not props.get("TracingConfiguration", {}).get("Enabled"):
             problems.append(f"{name}: X-Ray tracing not enabled")
+        if props.get("LoggingConfiguration", {}).get("Level") != "ALL":
+            problems.append(f"{name}: does not log every state transition")
+    for name, resource in resources.items():
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            props = resource["Properties"]
+            if not props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
+                problems.append(f"{name}: no point-in-time recovery")
+            if protected_data and not (
+                props.get("DeletionProtectionEnabled") and resource.get("DeletionPolicy") == "Retain"
+            ):
+                problems.append(f"{name}: production data without deletion protection and retention")
+    problems += _stream_source_problems(resources)
+    problems += _api_problems(resources)
+    problems += _alarm_problems(resources)
+    return problems
+
+
+def _stream_source_problems(resources: dict[str, Any]) -> list[str]:
+    """A stream record that keeps failing is retried a bounded number of times, then recorded in a
+    queue of the stack: never retried for a day while the shard waits, never dropped unseen."""
+    problems = []
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event_name, event in resource["Properties"].get("Events", {}).items():
+            if event["Type"] != "DynamoDB":
+                continue
+            props = event["Properties"]
+            retries = props.get("MaximumRetryAttempts", -1)
+            if not 0 <= retries <= 10:
+                problems.append(f"{name}.{event_name}: retries {retries} not bounded (0..10)")
+            target = _on_failure_target(props)
+            if target not in resources or resources[target]["Type"] != "AWS::SQS::Queue":
+                problems.append(f"{name}.{event_name}: no on-failure queue of the stack")
+    return problems
+
+
+def _on_failure_target(event_properties: dict[str, Any]) -> str | None:
+    """The logical id an event source's on-failure destination points at, if any."""
+    destination = event_properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    return destination.get("Fn::GetAtt", [None])[0] if isinstance(destination, dict) else None
+
+
+def _api_problems(resources: dict[str, Any]) -> list[str]:
+    """The stage is throttled, access-logged, metered and traced."""
+    problems = []
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Api":
+            continue
+        props = resource["Properties"]
+        if not props.get("AccessLogSetting", {}).get("DestinationArn"):
+            problems.append(f"{name}: no access logs")
+        if not props.get("TracingEnabled"):
+            problems.append(f"{name}: not traced")
+        settings = [s for s in props.get("MethodSettings", []) if s.get("ResourcePath") == "/*"]
+        if not settings or not settings[0].get("MetricsEnabled"):
+            problems.append(f"{name}: no per-method metrics")
+        if not settings or not settings[0].get("ThrottlingRateLimit") or not settings[0].get("ThrottlingBurstLimit"):
+            problems.append(f"{name}: not throttled")
+    return problems
+
+
+def _alarm_problems(resources: dict[str, Any]) -> list[str]:
+    """Every dead-letter queue (and the stream's failure queue) is alarmed on depth and on age, and
+    the app's failure counts are alarmed in the namespace the functions publish to."""
+    from infra.monitoring import app_metric_dimensions
+
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = {
+        (json.dumps(d["Value"], sort_keys=True), a.get("MetricName"))
+        for a in alarms
+        for d in a.get("Dimensions", [])
+        if a.get("Namespace") == "AWS/SQS" and d["Name"] == "QueueName"
+    }
+    dead_letter_queues = {
+        json.dumps(r["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0])
+        for r in resources.values()
+        if r["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in r.get("Properties", {})
+    }
+    for r in resources.values():
+        for event in (
+            r.get("Properties", {}).get("Events", {}).values() if r["Type"] == "AWS::Serverless::Function" else []
+        ):
+            destination = (
+                event.get("Properties", {}).get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            )
+            if isinstance(destination, dict) and "Fn::GetAtt" in destination:
+                dead_letter_queues.add(json.dumps(destination["Fn::GetAtt"][0]))
+    problems = []
+    for queue in sorted(dead_letter_queues):
+        name = json.dumps({"Fn::GetAtt": [json.loads(queue), "QueueName"]}, sort_keys=True)
+        for metric in ("ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"):
+            if (name, metric) not in watched:
+                problems.append(f"dead-letter queue {json.loads(queue)}: no alarm on {metric}")
+    namespace, _ = app_metric_dimensions()
+    app_alarms = {a.get("MetricName") for a in alarms if a.get("Namespace") == namespace}
+    for metric in ("UnhandledError", "RecordFailed"):
+        if metric not in app_alarms:
+            problems.append(f"no alarm on {metric} in namespace {namespace}")
+    if any(not a.get("AlarmActions") for a in alarms):
+        problems.append("an alarm notifies nobody")
     return problems
 
 
@@ -160,7 +261,8 @@ def main() -> int:
         for template in templates:
             resources = json.loads(template.read_text())["Resources"]
             print(f"synthesized {template.name}: {len(resources)} resources")
-            problems += check_invariants(resources)
+            stage = template.name.removesuffix(".template.json")
+            problems += check_invariants(resources, protected_data=stage == "prod")
         for problem in problems:
             print(f"infra invariant broken: {problem}")
         if problems:

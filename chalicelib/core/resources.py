@@ -83,6 +83,9 @@ class StackSpec:
     ses_sender: str
     state_machines: tuple[StateMachineSpec, ...] = field(default_factory=tuple)
     secrets: tuple[SecretSpec, ...] = field(default_factory=tuple)
+    # Where the table stream's event source puts a batch that keeps failing after its bounded
+    # retries (what was lost, for a human to replay), instead of dropping it silently.
+    stream_failures_suffix: str = "table-stream-failures"
 
 
 TABLE = TableSpec(
