@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from chalice import Chalice, ConvertToMiddleware
+from chalice import Chalice, ConvertToMiddleware, CORSConfig
 
 from chalicelib import wiring
 from chalicelib.core.config import settings
@@ -21,6 +21,11 @@ from chalicelib.core.resources import TIMERS_QUEUE, physical_name
 from chalicelib.route_table import ROUTES
 
 app = Chalice(app_name="o2o-backend")
+# A browser origin (an admin console) may call the API when the stage names one: Chalice then answers
+# preflights and adds the headers. The mini program's wx.request is not a browser and needs none.
+# Set before the blueprints register, since each route takes the setting when it is registered.
+if os.environ.get("CORS_ALLOW_ORIGIN", "").strip():
+    app.api.cors = CORSConfig(allow_origin=os.environ["CORS_ALLOW_ORIGIN"].strip(), max_age=600)
 app.register_middleware(
     ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
 )

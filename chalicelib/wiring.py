@@ -15,7 +15,7 @@ from chalicelib.core.areas import Area, QueueConsumer
 from chalicelib.core.auth import Principal, install_authenticator
 from chalicelib.core.config import DEFAULT_SES_SENDER
 from chalicelib.core.lazy import resolve
-from chalicelib.core.resources import TABLE, TIMERS_QUEUE, StackSpec
+from chalicelib.core.resources import TABLE, TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET, StackSpec
 from chalicelib.core.streams import StreamSubscription
 from chalicelib.identity.area import AREA as IDENTITY
 from chalicelib.loyalty.area import AREA as LOYALTY
@@ -57,6 +57,7 @@ STACK = StackSpec(
     scheduler_group_suffix="schedules",
     ses_sender=DEFAULT_SES_SENDER,
     state_machines=tuple(m for area in AREAS for m in area.state_machines),
+    secrets=(WECHAT_APP_SECRET, WECHATPAY_SECRET),
 )
 
 

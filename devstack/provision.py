@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,9 +21,11 @@ class Provisioned:
     queue_urls: dict[str, str] = field(default_factory=dict)
     queue_arns: dict[str, str] = field(default_factory=dict)
     dlq_urls: dict[str, str] = field(default_factory=dict)
+    stream_failures_url: str = ""
     scheduler_group: str = ""
     scheduler_role_arn: str = ""
     state_machine_arns: dict[str, str] = field(default_factory=dict)
+    secret_arns: dict[str, str] = field(default_factory=dict)  # by SecretSpec.env_name
 
     def env(self) -> dict[str, str]:
         """What the Lambda functions get as environment variables (infra sets the same names)."""
@@ -38,6 +41,7 @@ class Provisioned:
             values[f"{suffix.upper()}_QUEUE_ARN"] = self.queue_arns[suffix]
         for name, arn in self.state_machine_arns.items():
             values[f"{name.upper()}_STATE_MACHINE_ARN"] = arn
+        values.update(self.secret_arns)
         return values
 
 
@@ -64,7 +68,11 @@ def table_definition(spec: TableSpec, name: str) -> dict[str, Any]:
     }
 
 
-def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
+def provision(
+    prefix: str, stack: StackSpec = STACK, secret_values: Mapping[str, Mapping[str, str]] | None = None
+) -> Provisioned:
+    """`secret_values` by secret suffix: what ops put into each secret of a deployed stage (locally
+    the WeChat sandbox's credentials). The app reads them back from Secrets Manager, as deployed."""
     dynamodb = boto3.client("dynamodb")
     sqs = boto3.client("sqs")
     scheduler = boto3.client("scheduler")
@@ -100,6 +108,11 @@ def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
             "Attributes"
         ]["QueueArn"]
 
+    out.stream_failures_url = sqs.create_queue(
+        QueueName=physical_name(prefix, stack.stream_failures_suffix),
+        Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)},
+    )["QueueUrl"]
+
     out.scheduler_group = physical_name(prefix, stack.scheduler_group_suffix)
     scheduler.create_schedule_group(Name=out.scheduler_group)
     out.scheduler_role_arn = iam.create_role(
@@ -114,6 +127,17 @@ def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
         ),
     )["Role"]["Arn"]
     ses.verify_email_identity(EmailAddress=stack.ses_sender)
+
+    if stack.secrets:
+        secretsmanager = boto3.client("secretsmanager")
+        for secret in stack.secrets:
+            value = dict((secret_values or {}).get(secret.suffix, {}))
+            missing = set(secret.fields) - set(value)
+            if missing:
+                raise ValueError(f"no local value for secret {secret.suffix} fields {sorted(missing)}")
+            out.secret_arns[secret.env_name] = secretsmanager.create_secret(
+                Name=physical_name(prefix, secret.suffix), SecretString=json.dumps(value)
+            )["ARN"]
 
     if stack.state_machines:
         sfn = boto3.client("stepfunctions")

@@ -12,6 +12,7 @@ from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
 
+from chalicelib.core.resources import WECHAT_APP_SECRET, WECHATPAY_SECRET
 from devstack.local_aws import LocalAws
 from devstack.provision import Provisioned, provision
 from devstack.wechat_sandbox import WeChatSandbox
@@ -20,6 +21,15 @@ REGION = "ap-southeast-1"
 PREFIX = "o2o-local"
 WECHAT_APPID = "wx5a1dbox0000demo"
 WECHAT_SECRET = "sandbox-secret"
+
+
+def sandbox_secrets(sandbox: WeChatSandbox) -> dict[str, dict[str, str]]:
+    """The stage's secrets as ops would fill them, here with the sandbox's credentials; provisioned
+    into moto's Secrets Manager so the app reads them the way it does when deployed."""
+    return {
+        WECHAT_APP_SECRET.suffix: {"appSecret": sandbox.app_secret},
+        WECHATPAY_SECRET.suffix: sandbox.pay.secret_values(),
+    }
 
 
 def serve_api(app: Chalice, host: str = "127.0.0.1", port: int = 0) -> LocalDevServer:
@@ -58,11 +68,10 @@ class LocalStack:
             {
                 "WECHAT_API_BASE": self.sandbox.base_url,
                 "WECHAT_APPID": WECHAT_APPID,
-                "WECHAT_SECRET": WECHAT_SECRET,
                 "STAGE": "local",
             }
         )
-        self.resources = provision(PREFIX)
+        self.resources = provision(PREFIX, secret_values=sandbox_secrets(self.sandbox))
         os.environ.update(self.resources.env())
         # Only now may the app be imported: its models read the table name from the environment.
         self.app_module = importlib.import_module("app")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from devstack.local_aws import LocalAws
-from devstack.stack import PREFIX, REGION, WECHAT_APPID, WECHAT_SECRET
+from devstack.stack import PREFIX, REGION, WECHAT_APPID, WECHAT_SECRET, sandbox_secrets
 from devstack.wechat_sandbox import WeChatSandbox
 
 _state: dict[str, Any] = {}
@@ -30,7 +30,6 @@ def pytest_configure(config: pytest.Config) -> None:
         {
             "WECHAT_API_BASE": sandbox.base_url,
             "WECHAT_APPID": WECHAT_APPID,
-            "WECHAT_SECRET": WECHAT_SECRET,
             "RESOURCE_PREFIX": PREFIX,
             "TABLE_NAME": f"{PREFIX}-table",
         }
@@ -58,12 +57,12 @@ def sandbox() -> WeChatSandbox:
 
 
 @pytest.fixture
-def aws(local_aws: LocalAws) -> Iterator[Any]:
-    """A freshly provisioned, empty stack for each test."""
+def aws(local_aws: LocalAws, sandbox: WeChatSandbox) -> Iterator[Any]:
+    """A freshly provisioned, empty stack for each test (the WeChat secrets in Secrets Manager)."""
     from devstack.provision import provision
 
     local_aws.reset()
-    provisioned = provision(PREFIX)
+    provisioned = provision(PREFIX, secret_values=sandbox_secrets(sandbox))
     os.environ.update(provisioned.env())
     yield provisioned
 

@@ -18,7 +18,6 @@ class Settings:
     region: str
     wechat_api_base: str
     wechat_appid: str
-    wechat_secret: str
     session_ttl_seconds: int
     default_timezone: str
     # The verified SES identity report and notice emails come from; per stage.
@@ -46,7 +45,6 @@ def settings() -> Settings:
         region=_env("AWS_DEFAULT_REGION", "ap-southeast-1"),
         wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
         wechat_appid=_env("WECHAT_APPID", "wx0000000000000000"),
-        wechat_secret=_env("WECHAT_SECRET", "local-secret"),
         session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
         default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         ses_sender=_env("SES_SENDER", DEFAULT_SES_SENDER),
@@ -76,7 +74,8 @@ def queue_arn(suffix: str) -> str:
 
 @dataclass(frozen=True)
 class WeChatPaySettings:
-    """Merchant credentials and the WeChat Pay public key; read per call (tests point them at a sandbox)."""
+    """Merchant credentials and the WeChat Pay public key; read per call (tests point them at a sandbox).
+    The keys come from Secrets Manager (`core/runtime_secrets.py`), the rest from the environment."""
 
     api_base: str
     mchid: str
@@ -90,14 +89,17 @@ class WeChatPaySettings:
 
 
 def wechatpay_settings() -> WeChatPaySettings:
+    from chalicelib.core.runtime_secrets import wechatpay_keys
+
+    keys = wechatpay_keys()
     return WeChatPaySettings(
         api_base=_env("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
         mchid=_env("WECHATPAY_MCHID", ""),
         serial_no=_env("WECHATPAY_SERIAL_NO", ""),
-        private_key_pem=_env("WECHATPAY_PRIVATE_KEY", ""),
-        apiv3_key=_env("WECHATPAY_APIV3_KEY", ""),
+        private_key_pem=keys.private_key_pem,
+        apiv3_key=keys.apiv3_key,
         platform_serial=_env("WECHATPAY_PLATFORM_SERIAL", ""),
-        platform_public_key_pem=_env("WECHATPAY_PLATFORM_PUBLIC_KEY", ""),
+        platform_public_key_pem=keys.platform_public_key_pem,
         notify_url=_env("WECHATPAY_NOTIFY_URL", ""),
         payment_timeout_seconds=int(_env("PAYMENT_TIMEOUT_SECONDS", "900")),
     )

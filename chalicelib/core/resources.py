@@ -41,6 +41,20 @@ class QueueSpec:
 
 
 @dataclass(frozen=True)
+class SecretSpec:
+    """A Secrets Manager secret holding a JSON object with these fields. Only its ARN reaches a
+    function (as `env_name`); the value is read at run time (`core/runtime_secrets.py`), so it is in
+    neither the template nor any environment. Ops put the value; nothing in code or config has it."""
+
+    suffix: str
+    fields: tuple[str, ...]
+
+    @property
+    def env_name(self) -> str:
+        return f"{self.suffix.upper().replace('-', '_')}_SECRET_ARN"
+
+
+@dataclass(frozen=True)
 class ResourceRefs:
     """What a state machine definition may point at: plain names/ARNs locally, CDK tokens in infra."""
 
@@ -70,6 +84,10 @@ class StackSpec:
     scheduler_group_suffix: str
     ses_sender: str
     state_machines: tuple[StateMachineSpec, ...] = field(default_factory=tuple)
+    secrets: tuple[SecretSpec, ...] = field(default_factory=tuple)
+    # Where the table stream's event source puts a batch that keeps failing after its bounded
+    # retries (what was lost, for a human to replay), instead of dropping it silently.
+    stream_failures_suffix: str = "table-stream-failures"
 
 
 TABLE = TableSpec(
@@ -91,6 +109,12 @@ TABLE = TableSpec(
 
 # EventBridge Scheduler one-time schedules (expiries, reminders) deliver here; see core/timers.py.
 TIMERS_QUEUE = QueueSpec("timers", visibility_timeout_seconds=60, max_receive_count=5, batch_size=10)
+
+
+# The mini program's AppSecret (code2Session, access_token).
+WECHAT_APP_SECRET = SecretSpec("wechat-app", ("appSecret",))
+# WeChat Pay merchant credentials: the merchant's private key, the APIv3 key, WeChat Pay's public key.
+WECHATPAY_SECRET = SecretSpec("wechatpay", ("privateKey", "apiV3Key", "platformPublicKey"))
 
 
 def physical_name(prefix: str, suffix: str) -> str:

@@ -18,6 +18,7 @@ from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.core.observability import logger
+from chalicelib.core.runtime_secrets import wechat_app_secret
 from chalicelib.identity.api import openid_of
 
 WECHAT, SMS, EMAIL = "wechat", "sms", "email"
@@ -41,7 +42,7 @@ def _access_token(force: bool = False) -> str:
         cfg = settings()
         body = get_json(
             f"{cfg.wechat_api_base}/cgi-bin/token",
-            {"grant_type": "client_credential", "appid": cfg.wechat_appid, "secret": cfg.wechat_secret},
+            {"grant_type": "client_credential", "appid": cfg.wechat_appid, "secret": wechat_app_secret()},
         )
         if not body.get("access_token"):
             raise UpstreamUnavailable(f"WeChat access_token failed (errcode {body.get('errcode')}).")

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Unauthorized, UpstreamUnavailable
+from chalicelib.core.runtime_secrets import wechat_app_secret
 from chalicelib.wechat.http import get_json
 
 # errcodes that mean "this code is no good"; anything else is WeChat's trouble, not the user's.
@@ -29,7 +30,7 @@ class WeChatLoginClient:
         cfg = settings()
         self.base_url = (base_url or cfg.wechat_api_base).rstrip("/")
         self.appid = appid or cfg.wechat_appid
-        self.secret = secret or cfg.wechat_secret
+        self.secret = secret or wechat_app_secret()
 
     def code2session(self, code: str) -> WeChatSession:
         body = get_json(

@@ -110,16 +110,22 @@ class PayService:
 
     def env(self, api_base: str, notify_url: str) -> dict[str, str]:
         """The merchant configuration the backend needs to talk to this sandbox at `api_base`, with
-        WeChat's callbacks going to `notify_url`."""
+        WeChat's callbacks going to `notify_url`. The keys are not here: see `secret_values`."""
         return {
             "WECHATPAY_API_BASE": api_base,
             "WECHATPAY_NOTIFY_URL": notify_url,
             "WECHATPAY_MCHID": self.mchid,
             "WECHATPAY_SERIAL_NO": self.merchant_serial,
-            "WECHATPAY_PRIVATE_KEY": self.merchant_private_key,
-            "WECHATPAY_APIV3_KEY": self.apiv3_key,
             "WECHATPAY_PLATFORM_SERIAL": self.platform_serial,
-            "WECHATPAY_PLATFORM_PUBLIC_KEY": self.platform_public_key,
+        }
+
+    def secret_values(self) -> dict[str, str]:
+        """The merchant's keys as ops put them into the WeChat Pay secret (fields of
+        `chalicelib.core.resources.WECHATPAY_SECRET`)."""
+        return {
+            "privateKey": self.merchant_private_key,
+            "apiV3Key": self.apiv3_key,
+            "platformPublicKey": self.platform_public_key,
         }
 
     def register(self, sandbox: WeChatSandbox) -> None:

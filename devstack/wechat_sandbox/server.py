@@ -56,6 +56,7 @@ def json_reply(body: Any, status: int = 200) -> Reply:
 class WeChatSandbox:
     def __init__(self, appid: str, secret: str, port: int = 0, host: str = "127.0.0.1") -> None:
         self.appid = appid
+        self.app_secret = secret
         self.login = LoginService(appid, secret)
         self.routes: dict[tuple[str, str], RequestHandler] = {}
         self._patterns: list[tuple[str, re.Pattern[str], RequestHandler]] = []

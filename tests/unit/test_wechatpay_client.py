@@ -19,6 +19,9 @@ from chalicelib.payments import signing
 from chalicelib.payments.client import WeChatPayClient, WeChatPayError
 from devstack.stack import WECHAT_APPID
 
+# The client reads the merchant keys from Secrets Manager, which the `aws` fixture provisions.
+pytestmark = pytest.mark.usefixtures("aws")
+
 
 def _otn() -> str:
     return f"T{secrets.token_hex(8)}"
