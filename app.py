@@ -14,6 +14,7 @@ from chalicelib.appointments.routes import bp as appointment_routes
 from chalicelib.assistance.routes import bp as assistance_routes
 from chalicelib.catalog.routes import bp as catalog_routes
 from chalicelib.core.config import settings
+from chalicelib.core.http import request_log
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.resources import NOTIFICATIONS_QUEUE, POINTS_QUEUE, TIMERS_QUEUE, physical_name
 from chalicelib.identity.routes import bp as identity_routes
@@ -29,6 +30,8 @@ app = Chalice(app_name="o2o-backend")
 app.register_middleware(
     ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
 )
+# Inside the logger's middleware, so the request's line carries its correlation id.
+app.register_middleware(request_log, "http")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 # Consumers log with their Lambda context too; each record sets its own correlation id (core/batch.py).
 for event_type in ("sqs", "dynamodb"):

@@ -9,7 +9,7 @@ from chalice.app import Request
 from chalicelib.core.auth import Principal
 from chalicelib.core.clock import clock, to_iso
 from chalicelib.core.config import settings
-from chalicelib.core.http import ApiBlueprint, json_body, json_response
+from chalicelib.core.http import ApiBlueprint, json_body, json_response, note_caller
 from chalicelib.core.ids import new_id, new_token
 from chalicelib.identity import service
 from chalicelib.identity.models import IdentityStore
@@ -20,7 +20,9 @@ _store = IdentityStore()
 
 
 def current_principal(request: Request) -> Principal:
-    return service.authenticate(request.headers.get("authorization"), store=_store, now=clock().now())
+    principal = service.authenticate(request.headers.get("authorization"), store=_store, now=clock().now())
+    note_caller(principal.role.value, principal.user_id)
+    return principal
 
 
 @bp.route("/api/auth/login", methods=["POST"])
@@ -35,6 +37,7 @@ def login() -> object:
         new_user_id=lambda: new_id("u"),
         new_token=new_token,
     )
+    note_caller(result.principal.role.value, result.principal.user_id)
     return json_response(
         {
             "token": result.token,
