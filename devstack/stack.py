@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+import uuid
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any
 
 from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, LocalGateway
 
 from devstack.local_aws import LocalAws
 from devstack.provision import Provisioned, provision
@@ -22,13 +24,40 @@ WECHAT_APPID = "wx5a1dbox0000demo"
 WECHAT_SECRET = "sandbox-secret"
 
 
+class RequestIdGateway(LocalGateway):
+    """Chalice's local API Gateway, plus what the real one does and Chalice's does not: a request id
+    in `requestContext.requestId` (Powertools' correlation id) and in the `x-amzn-RequestId` header.
+    One gateway per connection, whose requests run one after another, so the id can live on it."""
+
+    _request_id = ""
+
+    def handle_request(self, method: str, path: str, headers: Any, body: bytes | None) -> dict[str, Any]:
+        self._request_id = str(uuid.uuid4())
+        response: dict[str, Any] = super().handle_request(method, path, headers, body)
+        response["headers"]["x-amzn-RequestId"] = self._request_id
+        return response
+
+    def _generate_lambda_event(self, method: str, path: str, headers: Any, body: bytes | None) -> dict[str, Any]:
+        event: dict[str, Any] = super()._generate_lambda_event(method, path, headers, body)
+        event["requestContext"]["requestId"] = self._request_id
+        return event
+
+
+class RequestIdHandler(ChaliceRequestHandler):
+    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Config) -> None:
+        self.local_gateway = RequestIdGateway(app_object, config)
+        # BaseHTTPRequestHandler's init, not ChaliceRequestHandler's, which would install a plain gateway.
+        super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+
+
 def serve_api(app: Chalice, host: str = "127.0.0.1", port: int = 0) -> LocalDevServer:
-    """Chalice's local HTTP server for the app. `create_local_server` rebases the app's class, which
-    works once per process (a second call makes an inheritance cycle); later servers reuse the rebase."""
+    """Chalice's local HTTP server for the app, with request ids. Serving needs the app's class rebased
+    onto LocalChalice (as `create_local_server` does), once per process: twice makes an inheritance cycle."""
+    if not isinstance(app, CustomLocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
     config = Config.create(chalice_stage="local", app_name=app.app_name, chalice_app=app)
-    if isinstance(app, CustomLocalChalice):
-        return LocalDevServer(app, config, host, port)
-    return create_local_server(app, config, host, port)
+    return LocalDevServer(app, config, host, port, handler_cls=RequestIdHandler)
 
 
 @dataclass

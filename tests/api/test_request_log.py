@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from typing import Any
 
 import pytest
@@ -60,3 +62,17 @@ def test_a_5xx_logs_its_traceback_on_the_request_line(
     assert "RuntimeError: disk on fire" in line["exception"] and "Traceback" in line["exception"]
     assert [other["message"] for other in captured_log() if other.get("level") == "ERROR"] == ["request"]
 
+
+def test_over_http_as_under_make_run_every_request_has_its_own_request_id(
+    seeded: Any, api_url: str, captured_log: Any
+) -> None:
+    """API Gateway gives each request an id that Powertools uses as the correlation id; the local
+    server must too, or `make run` logs cannot be correlated."""
+    answered: list[str] = []
+    for _ in range(2):
+        with urllib.request.urlopen(f"{api_url}/api/stores/s-jingan", timeout=10) as response:
+            assert response.status == 200 and json.load(response)["id"] == "s-jingan"
+            answered.append(response.headers["x-amzn-RequestId"])
+    lines = _request_lines(captured_log)
+    assert [line["correlation_id"] for line in lines] == answered
+    assert len(set(answered)) == 2 and all(answered)
