@@ -51,10 +51,14 @@ def process_stream_batch(
 def _process(
     processor: BatchProcessor, record_handler: Callable[[Any], None], event: dict[str, Any], context: Any
 ) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    failed = len(response.get("batchItemFailures", []))
-    if failed:
-        count("RecordFailed", failed)
+    def counted(record: Any) -> None:
+        # Counted here, per record, not from the partial response: when every record of a batch fails,
+        # Powertools raises BatchProcessingError instead of returning one (and Lambda retries the batch).
+        try:
+            record_handler(record)
+        except Exception:
+            count("RecordFailed")
+            raise
+
+    response = process_partial_response(event=event, record_handler=counted, processor=processor, context=context)
     return dict(response)
