@@ -70,11 +70,11 @@ def subscribe_payload(message: dict[str, Any], openid: str) -> dict[str, Any]:
 def _post_subscribe(payload: dict[str, Any], token: str) -> dict[str, Any]:
     import urllib3
 
-    from chalicelib.wechat.http import pool
+    from chalicelib.wechat.http import request
 
     url = f"{settings().wechat_api_base}/cgi-bin/message/subscribe/send?access_token={token}"
     try:
-        response = pool().request(
+        response = request(
             "POST",
             url,
             body=json.dumps(payload, ensure_ascii=False).encode(),
