@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import time
 from typing import Any
 
 from chalicelib.core import aws
@@ -20,34 +18,16 @@ from chalicelib.core.observability import logger
 from chalicelib.core.resources import STACK
 from chalicelib.identity.models import openid_of
 from chalicelib.notifications.consumer import register_channel
+from chalicelib.wechat.access_token import tokens
 
 WECHAT, SMS, EMAIL = "wechat", "sms", "email"
 _TOKEN_STALE = {40001, 40014, 42001}  # WeChat: invalid / expired access_token
 _NOT_DELIVERABLE = {43101, 40003}  # refused the subscription; no such openid
-_token_lock = threading.Lock()
-_token: dict[str, Any] = {}
 
 
 def template_id(kind: str) -> str:
     """Subscribe-message template per notification kind, set per deployment in the environment."""
     return os.environ.get(f"WECHAT_TEMPLATE_{kind.upper()}", f"tmpl-{kind}")
-
-
-def _access_token(force: bool = False) -> str:
-    from chalicelib.wechat.http import get_json
-
-    with _token_lock:
-        if not force and _token.get("value") and _token.get("expires", 0) > time.time() + 60:
-            return str(_token["value"])
-        cfg = settings()
-        body = get_json(
-            f"{cfg.wechat_api_base}/cgi-bin/token",
-            {"grant_type": "client_credential", "appid": cfg.wechat_appid, "secret": cfg.wechat_secret},
-        )
-        if not body.get("access_token"):
-            raise UpstreamUnavailable(f"WeChat access_token failed (errcode {body.get('errcode')}).")
-        _token.update(value=str(body["access_token"]), expires=time.time() + int(body.get("expires_in", 7200)))
-        return str(_token["value"])
 
 
 def subscribe_payload(message: dict[str, Any], openid: str) -> dict[str, Any]:
@@ -92,9 +72,10 @@ def send_wechat(message: dict[str, Any]) -> None:
         logger.warning("no openid for subscribe message", user_id=message["user_id"])
         return
     payload = subscribe_payload(message, openid)
-    body = _post_subscribe(payload, _access_token())
+    token = tokens.get()
+    body = _post_subscribe(payload, token)
     if int(body.get("errcode") or 0) in _TOKEN_STALE:
-        body = _post_subscribe(payload, _access_token(force=True))
+        body = _post_subscribe(payload, tokens.replace(token))
     errcode = int(body.get("errcode") or 0)
     if errcode in _NOT_DELIVERABLE:
         logger.info("subscribe message not deliverable", errcode=errcode, user_id=message["user_id"])

@@ -33,6 +33,23 @@ def get_json(url: str, fields: dict[str, str]) -> dict[str, Any]:
         response = request("GET", url, fields=fields)
     except urllib3.exceptions.HTTPError as err:
         raise UpstreamUnavailable(f"WeChat is unreachable: {err.__class__.__name__}") from err
+    return _json_of(response)
+
+
+def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        response = request(
+            "POST",
+            url,
+            body=json.dumps(body, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+    except urllib3.exceptions.HTTPError as err:
+        raise UpstreamUnavailable(f"WeChat is unreachable: {err.__class__.__name__}") from err
+    return _json_of(response)
+
+
+def _json_of(response: urllib3.BaseHTTPResponse) -> dict[str, Any]:
     try:
         body = json.loads(response.data or b"{}")
     except ValueError as err:
