@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -79,8 +81,8 @@ class WeChatPaySettings:
     serial_no: str
     private_key_pem: str
     apiv3_key: str
-    platform_serial: str
-    platform_public_key_pem: str
+    # Wechatpay-Serial -> WeChat Pay public key (PEM): the current key, plus the next one during a rotation.
+    platform_public_keys: Mapping[str, str]
     notify_url: str
     payment_timeout_seconds: int
 
@@ -92,8 +94,26 @@ def wechatpay_settings() -> WeChatPaySettings:
         serial_no=_env("WECHATPAY_SERIAL_NO", ""),
         private_key_pem=_env("WECHATPAY_PRIVATE_KEY", ""),
         apiv3_key=_env("WECHATPAY_APIV3_KEY", ""),
-        platform_serial=_env("WECHATPAY_PLATFORM_SERIAL", ""),
-        platform_public_key_pem=_env("WECHATPAY_PLATFORM_PUBLIC_KEY", ""),
+        platform_public_keys=_platform_public_keys(),
         notify_url=_env("WECHATPAY_NOTIFY_URL", ""),
         payment_timeout_seconds=int(_env("PAYMENT_TIMEOUT_SECONDS", "900")),
     )
+
+
+def _platform_public_keys() -> dict[str, str]:
+    """WECHATPAY_PLATFORM_SERIAL + WECHATPAY_PLATFORM_PUBLIC_KEY (one key), and any more in
+    WECHATPAY_PLATFORM_PUBLIC_KEYS, a JSON object {serial: PEM}: before WeChat Pay switches to a new
+    key, ops add it there, so callbacks and responses signed with either keep verifying."""
+    keys: dict[str, str] = {}
+    serial, pem = _env("WECHATPAY_PLATFORM_SERIAL", ""), _env("WECHATPAY_PLATFORM_PUBLIC_KEY", "")
+    if serial and pem:
+        keys[serial] = pem
+    more = _env("WECHATPAY_PLATFORM_PUBLIC_KEYS", "{}")
+    try:
+        extra = json.loads(more)
+    except ValueError:
+        extra = None
+    if not isinstance(extra, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
+        raise RuntimeError("WECHATPAY_PLATFORM_PUBLIC_KEYS must be a JSON object of serial -> PEM")
+    keys.update(extra)
+    return keys

@@ -60,9 +60,7 @@ class WeChatPayClient:
             raise UpstreamUnavailable(f"WeChat Pay is unreachable: {err.__class__.__name__}") from err
         data = response.data or b""
         try:
-            signing.verify_wechatpay_headers(
-                response.headers, data, cfg.platform_public_key_pem, cfg.platform_serial, time.time()
-            )
+            signing.verify_wechatpay_headers(response.headers, data, cfg.platform_public_keys, time.time())
         except signing.SignatureError as err:
             raise UpstreamUnavailable(f"WeChat Pay response failed verification: {err}") from err
         try:
