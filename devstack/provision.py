@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,7 +113,8 @@ def provision(prefix: str, stack: StackSpec = STACK) -> Provisioned:
             }
         ),
     )["Role"]["Arn"]
-    ses.verify_email_identity(EmailAddress=stack.ses_sender)
+    # The stage's sender (SES_SENDER, set by the local stack as a stage sets it), as infra verifies it.
+    ses.verify_email_identity(EmailAddress=os.environ["SES_SENDER"])
 
     if stack.state_machines:
         sfn = boto3.client("stepfunctions")

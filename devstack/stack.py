@@ -22,6 +22,7 @@ REGION = "ap-southeast-1"
 PREFIX = "o2o-local"
 WECHAT_APPID = "wx5a1dbox0000demo"
 WECHAT_SECRET = "sandbox-secret"
+SES_SENDER = "reports@o2o.example.com"  # the local stage's setting; deployed stages set theirs
 
 
 class RequestIdGateway(LocalGateway):
@@ -89,6 +90,7 @@ class LocalStack:
                 "WECHAT_APPID": WECHAT_APPID,
                 "WECHAT_SECRET": WECHAT_SECRET,
                 "STAGE": "local",
+                "SES_SENDER": SES_SENDER,
             }
         )
         self.resources = provision(PREFIX)

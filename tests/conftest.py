@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from devstack.local_aws import LocalAws
-from devstack.stack import PREFIX, REGION, WECHAT_APPID, WECHAT_SECRET
+from devstack.stack import PREFIX, REGION, SES_SENDER, WECHAT_APPID, WECHAT_SECRET
 from devstack.wechat_sandbox import WeChatSandbox
 
 _state: dict[str, Any] = {}
@@ -34,6 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "WECHAT_SECRET": WECHAT_SECRET,
             "RESOURCE_PREFIX": PREFIX,
             "TABLE_NAME": f"{PREFIX}-table",
+            "SES_SENDER": SES_SENDER,
         }
     )
     # WeChat Pay talks to the sandbox; tests that need callbacks delivered point the notify URL at a

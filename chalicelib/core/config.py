@@ -28,6 +28,9 @@ class Settings:
     # The mini program's own merchant (one WeChat appid = one brand): whose loyalty programme a
     # customer sees when a loyalty route names no merchant.
     default_merchant_id: str = "m-demo"
+    # Who email notifications come from: a stage setting (SES_SENDER in .chalice/config.json per stage),
+    # an address SES has verified for the stage; empty means the stage sends no email.
+    ses_sender: str = ""
 
 
 def _env(name: str, default: str) -> str:
@@ -51,6 +54,7 @@ def settings() -> Settings:
         reservation_hold_hours=int(_env("RESERVATION_HOLD_HOURS", "24")),
         reservation_limit_per_product=int(_env("RESERVATION_LIMIT_PER_PRODUCT", "2")),
         default_merchant_id=_env("DEFAULT_MERCHANT_ID", "m-demo"),
+        ses_sender=_env("SES_SENDER", ""),
     )
 
 

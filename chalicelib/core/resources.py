@@ -66,6 +66,8 @@ class StackSpec:
     table: TableSpec
     queues: tuple[QueueSpec, ...]
     scheduler_group_suffix: str
+    # The SES identity infra verifies. The functions send from the stage setting SES_SENDER instead
+    # (.chalice/config.json); this goes once infra verifies that setting's address.
     ses_sender: str
     state_machines: tuple[StateMachineSpec, ...] = field(default_factory=tuple)
 

@@ -15,7 +15,6 @@ from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.core.observability import logger
-from chalicelib.core.resources import STACK
 from chalicelib.identity.models import openid_of
 from chalicelib.notifications.consumer import register_channel
 from chalicelib.wechat.access_token import tokens
@@ -99,8 +98,11 @@ def send_email(message: dict[str, Any]) -> None:
     address = (message.get("data") or {}).get("email")
     if not address:
         return
+    sender = settings().ses_sender
+    if not sender:
+        raise RuntimeError("SES_SENDER is not set for this stage: no address to send email from")
     aws.client("ses").send_email(
-        Source=STACK.ses_sender,
+        Source=sender,
         Destination={"ToAddresses": [address]},
         Message={
             "Subject": {"Data": str(message.get("title", "")), "Charset": "UTF-8"},
