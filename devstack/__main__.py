@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 
-from devstack.stack import LocalStack
+from devstack.stack import LocalStack, PortInUse
 
 
 def main() -> None:
-    stack = LocalStack(
-        moto_port=int(os.environ.get("MOTO_PORT", "5000")),
-        api_port=int(os.environ.get("API_PORT", "8000")),
-        wechat_port=int(os.environ.get("WECHAT_PORT", "8010")),
-    ).start()
+    try:
+        stack = LocalStack(
+            moto_port=int(os.environ.get("MOTO_PORT", "5000")),
+            api_port=int(os.environ.get("API_PORT", "8000")),
+            wechat_port=int(os.environ.get("WECHAT_PORT", "8010")),
+        ).start()
+    except PortInUse as err:
+        print(err, file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
+import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -61,6 +63,29 @@ def serve_api(app: Chalice, host: str = "127.0.0.1", port: int = 0) -> LocalDevS
     return LocalDevServer(app, config, host, port, handler_cls=RequestIdHandler)
 
 
+class PortInUse(Exception):
+    def __init__(self, port: int, variable: str, what: str) -> None:
+        super().__init__(
+            f"Port {port} is already in use, so the {what} cannot listen there. Stop whatever holds it, "
+            f"or move the {what} with {variable}, e.g. `{variable}={port + 1} make run`."
+        )
+
+
+def ensure_free(port: int, variable: str, what: str) -> None:
+    """Raises PortInUse when `port` is taken; port 0 (any free port) always is free. Checked before
+    anything starts, so `make run` says so at once rather than after provisioning and seeding."""
+    if not port:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: TIME_WAIT is fine
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise PortInUse(port, variable, what) from None
+            raise
+
+
 @dataclass
 class LocalStack:
     moto_port: int = 0
@@ -81,6 +106,9 @@ class LocalStack:
         return f"http://127.0.0.1:{self._server.server.server_address[1]}"
 
     def start(self) -> LocalStack:
+        ensure_free(self.moto_port, "MOTO_PORT", "moto server")
+        ensure_free(self.wechat_port, "WECHAT_PORT", "WeChat sandbox")
+        ensure_free(self.api_port, "API_PORT", "API")
         self.aws = LocalAws(self.moto_port).start()
         os.environ.update(self.aws.client_env(REGION))
         self.sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET, self.wechat_port).start()
