@@ -15,7 +15,7 @@ from chalice import Chalice, ConvertToMiddleware, CORSConfig
 
 from chalicelib import wiring
 from chalicelib.core.config import settings
-from chalicelib.core.http import edge_guard
+from chalicelib.core.http import edge_guard, request_log
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.resources import TIMERS_QUEUE, physical_name
 from chalicelib.route_table import ROUTES
@@ -29,6 +29,8 @@ if os.environ.get("CORS_ALLOW_ORIGIN", "").strip():
 app.register_middleware(
     ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
 )
+# Inside the logger's middleware, so the request's line carries its correlation id.
+app.register_middleware(request_log, "http")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_middleware(edge_guard, "http")
 # Consumers log with their Lambda context too; each record sets its own correlation id (core/batch.py).

@@ -13,7 +13,6 @@ from chalicelib.assistance.area import AREA as ASSISTANCE
 from chalicelib.catalog.area import AREA as CATALOG
 from chalicelib.core.areas import Area, QueueConsumer
 from chalicelib.core.auth import Principal, install_authenticator
-from chalicelib.core.config import DEFAULT_SES_SENDER
 from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TABLE, TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET, StackSpec
 from chalicelib.core.streams import StreamSubscription
@@ -55,7 +54,6 @@ STACK = StackSpec(
     table=TABLE,
     queues=(*(q for area in AREAS for q in area.queues), TIMERS_QUEUE),
     scheduler_group_suffix="schedules",
-    ses_sender=DEFAULT_SES_SENDER,
     state_machines=tuple(m for area in AREAS for m in area.state_machines),
     secrets=(WECHAT_APP_SECRET, WECHATPAY_SECRET),
 )

@@ -138,9 +138,12 @@ class LocalAws:
     def sent_emails(self) -> list[dict[str, Any]]:
         with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json") as response:
             data = json.load(response)
+        found = data.get("ses", {}).get("Message", [])
+        # moto lists them, or (other versions) groups them per account
+        groups = found.values() if isinstance(found, dict) else [found]
         messages: list[dict[str, Any]] = []
-        for per_account in data.get("ses", {}).get("Message", {}).values():
-            messages.extend(per_account if isinstance(per_account, list) else [per_account])
+        for group in groups:
+            messages.extend(group if isinstance(group, list) else [group])
         return messages
 
     def _post(self, path: str, payload: dict[str, Any]) -> None:

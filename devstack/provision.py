@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,7 +127,8 @@ def provision(
             }
         ),
     )["Role"]["Arn"]
-    ses.verify_email_identity(EmailAddress=stack.ses_sender)
+    # The stage's sender (SES_SENDER, set by the local stack as a stage sets it), as infra verifies it.
+    ses.verify_email_identity(EmailAddress=os.environ["SES_SENDER"])
 
     if stack.secrets:
         secretsmanager = boto3.client("secretsmanager")

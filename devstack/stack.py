@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
+import socket
 import threading
+import uuid
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any
 
 from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, LocalGateway
 
 from chalicelib.core.resources import WECHAT_APP_SECRET, WECHATPAY_SECRET
 from devstack.local_aws import LocalAws
@@ -21,6 +25,33 @@ REGION = "ap-southeast-1"
 PREFIX = "o2o-local"
 WECHAT_APPID = "wx5a1dbox0000demo"
 WECHAT_SECRET = "sandbox-secret"
+SES_SENDER = "reports@o2o.example.com"  # the local stage's setting; deployed stages set theirs
+
+
+class RequestIdGateway(LocalGateway):
+    """Chalice's local API Gateway, plus what the real one does and Chalice's does not: a request id
+    in `requestContext.requestId` (Powertools' correlation id) and in the `x-amzn-RequestId` header.
+    One gateway per connection, whose requests run one after another, so the id can live on it."""
+
+    _request_id = ""
+
+    def handle_request(self, method: str, path: str, headers: Any, body: bytes | None) -> dict[str, Any]:
+        self._request_id = str(uuid.uuid4())
+        response: dict[str, Any] = super().handle_request(method, path, headers, body)
+        response["headers"]["x-amzn-RequestId"] = self._request_id
+        return response
+
+    def _generate_lambda_event(self, method: str, path: str, headers: Any, body: bytes | None) -> dict[str, Any]:
+        event: dict[str, Any] = super()._generate_lambda_event(method, path, headers, body)
+        event["requestContext"]["requestId"] = self._request_id
+        return event
+
+
+class RequestIdHandler(ChaliceRequestHandler):
+    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Config) -> None:
+        self.local_gateway = RequestIdGateway(app_object, config)
+        # BaseHTTPRequestHandler's init, not ChaliceRequestHandler's, which would install a plain gateway.
+        super(ChaliceRequestHandler, self).__init__(request, client_address, server)
 
 
 def sandbox_secrets(sandbox: WeChatSandbox) -> dict[str, dict[str, str]]:
@@ -33,12 +64,36 @@ def sandbox_secrets(sandbox: WeChatSandbox) -> dict[str, dict[str, str]]:
 
 
 def serve_api(app: Chalice, host: str = "127.0.0.1", port: int = 0) -> LocalDevServer:
-    """Chalice's local HTTP server for the app. `create_local_server` rebases the app's class, which
-    works once per process (a second call makes an inheritance cycle); later servers reuse the rebase."""
+    """Chalice's local HTTP server for the app, with request ids. Serving needs the app's class rebased
+    onto LocalChalice (as `create_local_server` does), once per process: twice makes an inheritance cycle."""
+    if not isinstance(app, CustomLocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
     config = Config.create(chalice_stage="local", app_name=app.app_name, chalice_app=app)
-    if isinstance(app, CustomLocalChalice):
-        return LocalDevServer(app, config, host, port)
-    return create_local_server(app, config, host, port)
+    return LocalDevServer(app, config, host, port, handler_cls=RequestIdHandler)
+
+
+class PortInUse(Exception):
+    def __init__(self, port: int, variable: str, what: str) -> None:
+        super().__init__(
+            f"Port {port} is already in use, so the {what} cannot listen there. Stop whatever holds it, "
+            f"or move the {what} with {variable}, e.g. `{variable}={port + 1} make run`."
+        )
+
+
+def ensure_free(port: int, variable: str, what: str) -> None:
+    """Raises PortInUse when `port` is taken; port 0 (any free port) always is free. Checked before
+    anything starts, so `make run` says so at once rather than after provisioning and seeding."""
+    if not port:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: TIME_WAIT is fine
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise PortInUse(port, variable, what) from None
+            raise
 
 
 @dataclass
@@ -61,6 +116,9 @@ class LocalStack:
         return f"http://127.0.0.1:{self._server.server.server_address[1]}"
 
     def start(self) -> LocalStack:
+        ensure_free(self.moto_port, "MOTO_PORT", "moto server")
+        ensure_free(self.wechat_port, "WECHAT_PORT", "WeChat sandbox")
+        ensure_free(self.api_port, "API_PORT", "API")
         self.aws = LocalAws(self.moto_port).start()
         os.environ.update(self.aws.client_env(REGION))
         self.sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET, self.wechat_port).start()
@@ -69,6 +127,7 @@ class LocalStack:
                 "WECHAT_API_BASE": self.sandbox.base_url,
                 "WECHAT_APPID": WECHAT_APPID,
                 "STAGE": "local",
+                "SES_SENDER": SES_SENDER,
             }
         )
         self.resources = provision(PREFIX, secret_values=sandbox_secrets(self.sandbox))

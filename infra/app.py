@@ -5,14 +5,30 @@ the stack creates them empty in Secrets Manager and ops put their values (docs/d
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import aws_cdk as cdk
 
 from infra.stack import BackendStack, StageSettings
 
 
+def chalice_stage_variable(stage: str, name: str) -> str:
+    """A stage's environment variable from .chalice/config.json (its stage section, then the top level)."""
+    config = json.loads((Path(__file__).resolve().parent.parent / ".chalice" / "config.json").read_text())
+    stage_vars = config.get("stages", {}).get(stage, {}).get("environment_variables", {})
+    return str(stage_vars.get(name) or config.get("environment_variables", {}).get(name) or "")
+
+
+def context_or_stage_sender(app: cdk.App, stage: str) -> str:
+    return str(app.node.try_get_context("sesSender") or chalice_stage_variable(stage, "SES_SENDER"))
+
+
 def build(outdir: str | None = None) -> cdk.App:
     app = cdk.App(outdir=outdir)
     stage = app.node.try_get_context("stage") or "prod"
+    if not context_or_stage_sender(app, stage):
+        raise SystemExit(f"stage {stage} has no SES_SENDER: set it in .chalice/config.json or -c sesSender=...")
 
     def context(name: str, default: str = "") -> str:
         return str(app.node.try_get_context(name) or default)
@@ -29,6 +45,8 @@ def build(outdir: str | None = None) -> cdk.App:
             wechatpay_serial_no=context("wechatpaySerialNo"),
             wechatpay_platform_serial=context("wechatpayPlatformSerial"),
             wechatpay_notify_url=context("wechatpayNotifyUrl"),
+            wechatpay_platform_public_keys=context("wechatpayPlatformPublicKeys", "{}"),
+            ses_sender=context("sesSender", chalice_stage_variable(stage, "SES_SENDER")),
             log_retention=context("logRetention", defaults.log_retention),
             # Only prod's data outlives a `cdk destroy` unless a stage asks (-c protectData=true).
             protect_data=context("protectData", str(stage == "prod")).lower() == "true",

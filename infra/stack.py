@@ -85,6 +85,10 @@ class StageSettings:
     wechatpay_serial_no: str = ""
     wechatpay_platform_serial: str = ""
     wechatpay_notify_url: str = ""
+    # {serial: PEM} of WeChat Pay public keys besides the one in the secret (during a key rotation).
+    wechatpay_platform_public_keys: str = "{}"
+    # The SES identity the stack verifies and every function sends email from.
+    ses_sender: str = ""
     # Every log group of the stage (functions, API access, state machines) keeps its events this long.
     log_retention: str = "THREE_MONTHS"  # a name of aws_logs.RetentionDays
     # Production data: the table has deletion protection and outlives the stack.
@@ -145,7 +149,7 @@ class BackendStack(cdk.Stack):
             suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
         )
         self.sender = ses.EmailIdentity(
-            self, "ReportSender", identity=ses.Identity.email(spec.ses_sender), configuration_set=self.mail
+            self, "ReportSender", identity=ses.Identity.email(settings.ses_sender), configuration_set=self.mail
         )
         self.secrets = {secret.suffix: self._secret(prefix, secret) for secret in spec.secrets}
 
@@ -181,6 +185,10 @@ class BackendStack(cdk.Stack):
             "WECHATPAY_PLATFORM_SERIAL": settings.wechatpay_platform_serial,
             "WECHATPAY_NOTIFY_URL": settings.wechatpay_notify_url,
             "CORS_ALLOW_ORIGIN": settings.cors_allow_origin,
+            # The identity verified above is the one the functions send from.
+            "SES_SENDER": settings.ses_sender,
+            # Public keys of WeChat Pay beside the secret's, so a key rotation keeps callbacks verifying.
+            "WECHATPAY_PLATFORM_PUBLIC_KEYS": settings.wechatpay_platform_public_keys,
         }
         for name, queue in self.queues.items():
             environment[f"{name.upper()}_QUEUE_URL"] = queue.queue_url

@@ -26,9 +26,13 @@ def check_invariants(resources: dict[str, Any], protected_data: bool = True) -> 
         by_type.setdefault(resource["Type"], []).append((name, resource.get("Properties", {})))
     tables = by_type.get("AWS::DynamoDB::Table", [])
     secrets = {name for name, _ in by_type.get("AWS::SecretsManager::Secret", [])}
+    verified_senders = {props.get("EmailIdentity") for _, props in by_type.get("AWS::SES::EmailIdentity", [])}
     for name, props in by_type.get("AWS::Serverless::Function", []):
         if props.get("Tracing") != "Active":
             problems.append(f"{name}: X-Ray tracing not active")
+        sender = props.get("Environment", {}).get("Variables", {}).get("SES_SENDER")
+        if sender not in verified_senders:
+            problems.append(f"{name}: sends email from {sender!r}, not an SES identity the stack verifies")
         problems += _secret_problems(name, props.get("Environment", {}).get("Variables", {}), secrets)
         for event_name, event in props.get("Events", {}).items():
             if event["Type"] in ("SQS", "DynamoDB") and "ReportBatchItemFailures" not in event["Properties"].get(

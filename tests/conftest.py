@@ -6,6 +6,7 @@ models read the table name and endpoint from the environment when they are defin
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from devstack.local_aws import LocalAws
-from devstack.stack import PREFIX, REGION, WECHAT_APPID, WECHAT_SECRET, sandbox_secrets
+from devstack.stack import PREFIX, REGION, SES_SENDER, WECHAT_APPID, WECHAT_SECRET, sandbox_secrets
 from devstack.wechat_sandbox import WeChatSandbox
 
 _state: dict[str, Any] = {}
@@ -32,6 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "WECHAT_APPID": WECHAT_APPID,
             "RESOURCE_PREFIX": PREFIX,
             "TABLE_NAME": f"{PREFIX}-table",
+            "SES_SENDER": SES_SENDER,
         }
     )
     # WeChat Pay talks to the sandbox; tests that need callbacks delivered point the notify URL at a
@@ -115,6 +117,33 @@ def login(client: Any) -> Any:
         return {"Authorization": f"Bearer {response.json_body['token']}"}
 
     return _login
+
+
+@pytest.fixture
+def captured_log() -> Iterator[Any]:
+    """Everything Powertools Logger writes while the test runs, at INFO, as parsed JSON lines
+    (call it: captured_log() -> list of dicts). The handler's stream was bound when the logger was
+    built, so capsys cannot see it; this swaps the stream instead."""
+    import io
+    import json
+
+    from chalicelib.core.observability import logger
+
+    buffer = io.StringIO()
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    previous_stream, previous_level = handler.setStream(buffer), logger.log_level
+    logger.setLevel("INFO")
+
+    def lines() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
+
+    lines.raw = buffer.getvalue  # type: ignore[attr-defined]
+    try:
+        yield lines
+    finally:
+        handler.setStream(previous_stream)
+        logger.setLevel(previous_level)
 
 
 def post_json(client: Any, path: str, body: Any, headers: dict[str, str] | None = None, method: str = "POST") -> Any:

@@ -29,7 +29,7 @@ from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_F
 from chalicelib.core import aws
 from chalicelib.core.areas import TimerKind
 from chalicelib.core.clock import clock
-from chalicelib.core.config import provisioned, wechatpay_settings
+from chalicelib.core.config import payment_timeout_seconds, provisioned
 from chalicelib.core.resources import TIMERS_QUEUE, ResourceRefs
 from chalicelib.core.timers import timer_name
 from chalicelib.notifications.api import NOTIFICATIONS_QUEUE, Notification, message_body
@@ -62,7 +62,7 @@ def _timer(kind: TimerKind, key: str, when: datetime, payload: dict[str, Any]) -
 def booking_input(
     appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], notification: Notification, now: datetime
 ) -> dict[str, Any]:
-    timeout = wechatpay_settings().payment_timeout_seconds
+    timeout = payment_timeout_seconds()
     message = message_body(notification)
     data: dict[str, Any] = {
         "appointmentId": appointment_id,

@@ -8,6 +8,24 @@ from typing import Any
 
 _lock = threading.Lock()
 
+# Every function may run 30 s (infra's lambda_timeout). botocore's defaults (60 s read timeout, legacy
+# retries) let one stuck call outlive the function, which then dies without answering or reporting.
+# These bound a call, standard-mode retries and backoff included, to about 24 s. PynamoDB takes the
+# same values (data/table.py).
+CONNECT_TIMEOUT_SECONDS = 2.0
+READ_TIMEOUT_SECONDS = 5.0
+MAX_ATTEMPTS = 3  # the first try included
+
+
+def client_config() -> Any:
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    )
+
 
 @cache
 def _session() -> Any:
@@ -25,7 +43,7 @@ def client(service: str) -> Any:
         with _lock:  # boto3 sessions are not thread-safe while creating clients
             found = _clients.get(service)
             if found is None:
-                found = _clients[service] = _session().client(service)
+                found = _clients[service] = _session().client(service, config=client_config())
     return found
 
 

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.core.observability import count, logger
+from chalicelib.core.tracing import tracer
 
 
 def process_sqs_batch(event: dict[str, Any], context: Any, handle: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -51,10 +52,21 @@ def process_stream_batch(
 def _process(
     processor: BatchProcessor, record_handler: Callable[[Any], None], event: dict[str, Any], context: Any
 ) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    failed = len(response.get("batchItemFailures", []))
-    if failed:
-        count("RecordFailed", failed)
+    def counted(record: Any) -> None:
+        # Counted here, per record, not from the partial response: when every record of a batch fails,
+        # Powertools raises BatchProcessingError instead of returning one (and Lambda retries the batch).
+        with tracer.provider.in_subsegment("## record") as subsegment:
+            subsegment.put_annotation("record_id", _record_id(record))
+            try:
+                record_handler(record)
+            except Exception:
+                count("RecordFailed")
+                raise
+
+    response = process_partial_response(event=event, record_handler=counted, processor=processor, context=context)
     return dict(response)
+
+
+def _record_id(record: Any) -> str:
+    """The id a record's log lines carry as correlation id, so a trace can be found from a log line."""
+    return str(getattr(record, "message_id", None) or getattr(record, "event_id", None) or "")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 DEFAULT_PREFIX = "o2o-local"
-DEFAULT_SES_SENDER = "reports@o2o.example.com"
 
 
 @dataclass(frozen=True)
@@ -20,14 +21,15 @@ class Settings:
     wechat_appid: str
     session_ttl_seconds: int
     default_timezone: str
-    # The verified SES identity report and notice emails come from; per stage.
-    ses_sender: str = DEFAULT_SES_SENDER
     # Pickup reservations: how long units are held, and how many open holds a user may have per product.
     reservation_hold_hours: int = 24
     reservation_limit_per_product: int = 2
     # The mini program's own merchant (one WeChat appid = one brand): whose loyalty programme a
     # customer sees when a loyalty route names no merchant.
     default_merchant_id: str = "m-demo"
+    # Who email notifications come from: a stage setting (SES_SENDER in .chalice/config.json per stage),
+    # an address SES has verified for the stage; empty means the stage sends no email.
+    ses_sender: str = ""
 
 
 def _env(name: str, default: str) -> str:
@@ -47,10 +49,10 @@ def settings() -> Settings:
         wechat_appid=_env("WECHAT_APPID", "wx0000000000000000"),
         session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
         default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
-        ses_sender=_env("SES_SENDER", DEFAULT_SES_SENDER),
         reservation_hold_hours=int(_env("RESERVATION_HOLD_HOURS", "24")),
         reservation_limit_per_product=int(_env("RESERVATION_LIMIT_PER_PRODUCT", "2")),
         default_merchant_id=_env("DEFAULT_MERCHANT_ID", "m-demo"),
+        ses_sender=_env("SES_SENDER", ""),
     )
 
 
@@ -82,8 +84,8 @@ class WeChatPaySettings:
     serial_no: str
     private_key_pem: str
     apiv3_key: str
-    platform_serial: str
-    platform_public_key_pem: str
+    # Wechatpay-Serial -> WeChat Pay public key (PEM): the current key, plus the next one during a rotation.
+    platform_public_keys: Mapping[str, str]
     notify_url: str
     payment_timeout_seconds: int
 
@@ -98,8 +100,32 @@ def wechatpay_settings() -> WeChatPaySettings:
         serial_no=_env("WECHATPAY_SERIAL_NO", ""),
         private_key_pem=keys.private_key_pem,
         apiv3_key=keys.apiv3_key,
-        platform_serial=_env("WECHATPAY_PLATFORM_SERIAL", ""),
-        platform_public_key_pem=keys.platform_public_key_pem,
+        platform_public_keys=_platform_public_keys(keys.platform_public_key_pem),
         notify_url=_env("WECHATPAY_NOTIFY_URL", ""),
-        payment_timeout_seconds=int(_env("PAYMENT_TIMEOUT_SECONDS", "900")),
+        payment_timeout_seconds=payment_timeout_seconds(),
     )
+
+
+def payment_timeout_seconds() -> int:
+    """How long a customer has to pay; needs no credentials, so the saga's input reads no secret."""
+    return int(_env("PAYMENT_TIMEOUT_SECONDS", "900"))
+
+
+def _platform_public_keys(pem: str) -> dict[str, str]:
+    """WECHATPAY_PLATFORM_SERIAL names the key in the secret, and any more are in
+    WECHATPAY_PLATFORM_PUBLIC_KEYS, a JSON object {serial: PEM} (public keys, so an environment
+    setting): before WeChat Pay switches to a new key, ops add it there, so callbacks and responses
+    signed with either keep verifying."""
+    keys: dict[str, str] = {}
+    serial = _env("WECHATPAY_PLATFORM_SERIAL", "")
+    if serial and pem:
+        keys[serial] = pem
+    more = _env("WECHATPAY_PLATFORM_PUBLIC_KEYS", "{}")
+    try:
+        extra = json.loads(more)
+    except ValueError:
+        extra = None
+    if not isinstance(extra, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
+        raise RuntimeError("WECHATPAY_PLATFORM_PUBLIC_KEYS must be a JSON object of serial -> PEM")
+    keys.update(extra)
+    return keys

@@ -10,7 +10,10 @@ import contextvars
 import functools
 import json
 import math
+import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -49,17 +52,84 @@ def json_response(body: Any, status: int = 200) -> Response:
     return Response(body=body, status_code=status, headers=JSON_HEADERS)
 
 
+@dataclass
+class _RequestNotes:
+    """What a request learns on its way through that its log line reports."""
+
+    role: str | None = None
+    user_id: str | None = None
+    error_code: str | None = None
+    failure: BaseException | None = None
+
+
+# One per request; a ContextVar because `make run` serves requests on threads (Lambda: one at a time).
+_notes: ContextVar[_RequestNotes | None] = ContextVar("request_notes", default=None)
+
+
+def note_caller(role: str, user_id: str) -> None:
+    """Called once the session token has been checked: the request line names the caller by role and
+    opaque user id only (never the token, a name or a phone number)."""
+    notes = _notes.get()
+    if notes is not None:
+        notes.role, notes.user_id = role, user_id
+
+
+def note_rejection(code: str) -> None:
+    """A 4xx answered with this error code (counted as `Rejected.<code>` too)."""
+    count(f"Rejected.{code}")
+    notes = _notes.get()
+    if notes is not None:
+        notes.error_code = code
+
+
+def request_log(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice HTTP middleware: one structured line per request with route, status, latency and
+    caller; the correlation id comes from Powertools (the API Gateway request id). A 5xx is logged at
+    ERROR with its traceback on the same line, so one line tells the whole story."""
+    notes = _RequestNotes()
+    reset = _notes.set(notes)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = get_response(request)
+        status = response.status_code
+        return response
+    except BaseException as err:
+        notes.failure = notes.failure or err
+        raise
+    finally:
+        _notes.reset(reset)
+        fields: dict[str, Any] = {
+            "route": f"{request.method} {request.path}",
+            "status": status,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "role": notes.role or "anonymous",
+        }
+        if notes.user_id:
+            fields["user_id"] = notes.user_id
+        if notes.error_code:
+            fields["error_code"] = notes.error_code
+        if status >= 500:
+            logger.error("request", exc_info=notes.failure, **fields)
+        else:
+            logger.info("request", **fields)
+
+
 def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return view(*args, **kwargs)
         except DomainError as err:
-            count(f"Rejected.{err.code}")
+            note_rejection(err.code)
             return error_response(err.status, err.code, err.message, err.field)
-        except Exception:
+        except Exception as err:
             count("UnhandledError")
-            logger.exception("unhandled error in route")
+            notes = _notes.get()
+            if notes is None:  # no request_log middleware around this view: log the failure here
+                logger.exception("unhandled error in route")
+            else:
+                notes.error_code, notes.failure = "INTERNAL", err
             return error_response(500, "INTERNAL", "An internal error occurred.")
 
     return wrapper
@@ -127,8 +197,11 @@ class ApiBlueprint(Blueprint):
 
 
 def current_principal(request: Request) -> Principal:
-    """The caller, from the session token alone (never from a body or query field)."""
-    return authenticate(request.headers.get("authorization"))
+    """The caller, from the session token alone (never from a body or query field); the request's log
+    line names their role and user id."""
+    principal = authenticate(request.headers.get("authorization"))
+    note_caller(principal.role.value, principal.user_id)
+    return principal
 
 
 BODY_CONTENT_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")

@@ -82,7 +82,6 @@ class StackSpec:
     table: TableSpec
     queues: tuple[QueueSpec, ...]
     scheduler_group_suffix: str
-    ses_sender: str
     state_machines: tuple[StateMachineSpec, ...] = field(default_factory=tuple)
     secrets: tuple[SecretSpec, ...] = field(default_factory=tuple)
     # Where the table stream's event source puts a batch that keeps failing after its bounded

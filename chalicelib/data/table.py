@@ -16,6 +16,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.errors import UpstreamUnavailable
 
@@ -30,6 +31,9 @@ class TableModel(Model):
         table_name = settings().table_name
         region = settings().region
         # No host: botocore honours AWS_ENDPOINT_URL when the client is created (moto locally).
+        connect_timeout_seconds = aws.CONNECT_TIMEOUT_SECONDS
+        read_timeout_seconds = aws.READ_TIMEOUT_SECONDS
+        max_retry_attempts = aws.MAX_ATTEMPTS - 1  # PynamoDB counts retries, not attempts
 
     # Defaults to the class name without its "Item" suffix; set it where an area publishes the name.
     ENTITY_TYPE: ClassVar[str | None] = None
@@ -63,7 +67,13 @@ def key(*parts: str) -> str:
 @lru_cache(maxsize=1)
 def connection() -> Connection:
     """The one connection transactions share: each new Connection builds a botocore client (~250 ms)."""
-    return Connection(region=TableModel.Meta.region)
+    meta = TableModel.Meta
+    return Connection(
+        region=meta.region,
+        connect_timeout_seconds=meta.connect_timeout_seconds,
+        read_timeout_seconds=meta.read_timeout_seconds,
+        max_retry_attempts=meta.max_retry_attempts,
+    )
 
 
 TRANSACTION_ATTEMPTS = 6

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from chalicelib.core.clock import clock, to_iso
 from chalicelib.core.config import settings
-from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response
+from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, note_caller
 from chalicelib.core.ids import new_id, new_token
 from chalicelib.identity import service
 from chalicelib.identity.models import IdentityStore
@@ -28,6 +28,7 @@ def login() -> object:
         new_user_id=lambda: new_id("u"),
         new_token=new_token,
     )
+    note_caller(result.principal.role.value, result.principal.user_id)
     return json_response(
         {
             "token": result.token,

@@ -43,4 +43,5 @@ def handle(message: dict[str, Any]) -> None:
     if not credited:
         logger.info("duplicate accrual ignored", transaction_id=entry.transaction_id)
         return
-    count("PointsCredited", points)
+    count("PointsCredited")  # credits made
+    count("PointsAmount", points)  # points those credits carried

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,36 +16,17 @@ from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.core.observability import logger
-from chalicelib.core.runtime_secrets import wechat_app_secret
 from chalicelib.identity.api import openid_of
+from chalicelib.wechat.access_token import tokens
 
 WECHAT, SMS, EMAIL = "wechat", "sms", "email"
 _TOKEN_STALE = {40001, 40014, 42001}  # WeChat: invalid / expired access_token
 _NOT_DELIVERABLE = {43101, 40003}  # refused the subscription; no such openid
-_token_lock = threading.Lock()
-_token: dict[str, Any] = {}
 
 
 def template_id(kind: str) -> str:
     """Subscribe-message template per notification kind, set per deployment in the environment."""
     return os.environ.get(f"WECHAT_TEMPLATE_{kind.upper()}", f"tmpl-{kind}")
-
-
-def _access_token(force: bool = False) -> str:
-    from chalicelib.wechat.http import get_json
-
-    with _token_lock:
-        if not force and _token.get("value") and _token.get("expires", 0) > time.time() + 60:
-            return str(_token["value"])
-        cfg = settings()
-        body = get_json(
-            f"{cfg.wechat_api_base}/cgi-bin/token",
-            {"grant_type": "client_credential", "appid": cfg.wechat_appid, "secret": wechat_app_secret()},
-        )
-        if not body.get("access_token"):
-            raise UpstreamUnavailable(f"WeChat access_token failed (errcode {body.get('errcode')}).")
-        _token.update(value=str(body["access_token"]), expires=time.time() + int(body.get("expires_in", 7200)))
-        return str(_token["value"])
 
 
 def subscribe_payload(message: dict[str, Any], openid: str) -> dict[str, Any]:
@@ -70,11 +49,11 @@ def subscribe_payload(message: dict[str, Any], openid: str) -> dict[str, Any]:
 def _post_subscribe(payload: dict[str, Any], token: str) -> dict[str, Any]:
     import urllib3
 
-    from chalicelib.wechat.http import pool
+    from chalicelib.wechat.http import request
 
     url = f"{settings().wechat_api_base}/cgi-bin/message/subscribe/send?access_token={token}"
     try:
-        response = pool().request(
+        response = request(
             "POST",
             url,
             body=json.dumps(payload, ensure_ascii=False).encode(),
@@ -92,9 +71,10 @@ def send_wechat(message: dict[str, Any]) -> None:
         logger.warning("no openid for subscribe message", user_id=message["user_id"])
         return
     payload = subscribe_payload(message, openid)
-    body = _post_subscribe(payload, _access_token())
+    token = tokens.get()
+    body = _post_subscribe(payload, token)
     if int(body.get("errcode") or 0) in _TOKEN_STALE:
-        body = _post_subscribe(payload, _access_token(force=True))
+        body = _post_subscribe(payload, tokens.replace(token))
     errcode = int(body.get("errcode") or 0)
     if errcode in _NOT_DELIVERABLE:
         logger.info("subscribe message not deliverable", errcode=errcode, user_id=message["user_id"])
@@ -118,8 +98,11 @@ def send_email(message: dict[str, Any]) -> None:
     address = (message.get("data") or {}).get("email")
     if not address:
         return
+    sender = settings().ses_sender
+    if not sender:
+        raise RuntimeError("SES_SENDER is not set for this stage: no address to send email from")
     aws.client("ses").send_email(
-        Source=settings().ses_sender,
+        Source=sender,
         Destination={"ToAddresses": [address]},
         Message={
             "Subject": {"Data": str(message.get("title", "")), "Charset": "UTF-8"},

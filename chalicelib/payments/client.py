@@ -17,7 +17,7 @@ import urllib3
 from chalicelib.core.config import WeChatPaySettings, wechatpay_settings
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.payments import signing
-from chalicelib.wechat.http import pool
+from chalicelib.wechat.http import request
 
 
 class WeChatPayError(Exception):
@@ -55,14 +55,12 @@ class WeChatPayClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
         try:
-            response = pool().request(method, cfg.api_base + path, body=raw or None, headers=headers)
+            response = request(method, cfg.api_base + path, body=raw or None, headers=headers)
         except urllib3.exceptions.HTTPError as err:
             raise UpstreamUnavailable(f"WeChat Pay is unreachable: {err.__class__.__name__}") from err
         data = response.data or b""
         try:
-            signing.verify_wechatpay_headers(
-                response.headers, data, cfg.platform_public_key_pem, cfg.platform_serial, time.time()
-            )
+            signing.verify_wechatpay_headers(response.headers, data, cfg.platform_public_keys, time.time())
         except signing.SignatureError as err:
             raise UpstreamUnavailable(f"WeChat Pay response failed verification: {err}") from err
         try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.core.errors import DomainError
-from chalicelib.core.http import JSON_HEADERS, ApiBlueprint
-from chalicelib.core.observability import count, logger
+from chalicelib.core.http import JSON_HEADERS, ApiBlueprint, note_rejection
+from chalicelib.core.observability import logger
 from chalicelib.payments import service
 
 bp = ApiBlueprint(__name__)
@@ -19,7 +19,7 @@ def wechat_notify() -> Response:
         raw = request.raw_body or b""
         result = service.handle_notification(request.headers, raw.encode() if isinstance(raw, str) else raw)
     except DomainError as err:
-        count(f"Rejected.{err.code}")
+        note_rejection(err.code)
         # WeChat reads {"code":"FAIL"} and retries; our clients read {"error":{...}}.
         body = {"code": "FAIL", "message": err.message, "error": {"code": err.code, "message": err.message}}
         return Response(body=body, status_code=err.status, headers=JSON_HEADERS)

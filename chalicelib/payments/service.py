@@ -184,9 +184,7 @@ def handle_notification(headers: Any, raw_body: bytes) -> NotifyResult:
     notification disagrees with our order."""
     cfg = wechatpay_settings()
     try:
-        signing.verify_wechatpay_headers(
-            headers, raw_body, cfg.platform_public_key_pem, cfg.platform_serial, time.time()
-        )
+        signing.verify_wechatpay_headers(headers, raw_body, cfg.platform_public_keys, time.time())
         envelope = json.loads(raw_body)
         resource = envelope["resource"]
         if resource.get("algorithm") != "AEAD_AES_256_GCM":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -109,10 +110,10 @@ def sign_response(private_key_pem: str, serial: str, body: bytes, timestamp: int
     }
 
 
-def verify_wechatpay_headers(
-    headers: Any, body: bytes, public_key_pem: str, expected_serial: str, now_epoch: float
-) -> None:
-    """Raises SignatureError unless the Wechatpay-* headers sign `body` within the 5-minute window.
+def verify_wechatpay_headers(headers: Any, body: bytes, public_keys: Mapping[str, str], now_epoch: float) -> None:
+    """Raises SignatureError unless the Wechatpay-* headers sign `body` within the 5-minute window,
+    with the WeChat Pay public key that `public_keys` (serial -> PEM) holds for Wechatpay-Serial.
+    Several keys: during a key rotation WeChat signs with either, each naming its own serial.
 
     `headers` is any case-insensitive mapping with `.get` (Chalice's, urllib3's)."""
     timestamp = str(headers.get("Wechatpay-Timestamp") or "")
@@ -121,7 +122,8 @@ def verify_wechatpay_headers(
     serial = str(headers.get("Wechatpay-Serial") or "")
     if not (timestamp and nonce_str and signature and serial):
         raise SignatureError("missing Wechatpay signature headers")
-    if serial != expected_serial:
+    public_key_pem = public_keys.get(serial)
+    if not public_key_pem:
         raise SignatureError(f"unknown Wechatpay-Serial {serial!r}")
     if not timestamp.isdigit() or abs(now_epoch - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
         raise SignatureError("timestamp outside the 5-minute window")

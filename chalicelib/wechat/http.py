@@ -1,4 +1,5 @@
-"""One pooled HTTP client for all WeChat calls (urllib3 ships with botocore: no extra cold start)."""
+"""One pooled HTTP client for all WeChat calls (urllib3 ships with botocore: no extra cold start).
+Every call goes through `request`, so functions that trace see each one as a subsegment."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import urllib3
 
 from chalicelib.core.errors import UpstreamUnavailable
+from chalicelib.core.observability import remote_call
 
 _pool: urllib3.PoolManager | None = None
 
@@ -19,11 +21,35 @@ def pool() -> urllib3.PoolManager:
     return _pool
 
 
+def request(method: str, url: str, **kwargs: Any) -> urllib3.BaseHTTPResponse:
+    with remote_call(method, url) as record_status:
+        response = pool().request(method, url, **kwargs)
+        record_status(response.status)
+    return response
+
+
 def get_json(url: str, fields: dict[str, str]) -> dict[str, Any]:
     try:
-        response = pool().request("GET", url, fields=fields)
+        response = request("GET", url, fields=fields)
     except urllib3.exceptions.HTTPError as err:
         raise UpstreamUnavailable(f"WeChat is unreachable: {err.__class__.__name__}") from err
+    return _json_of(response)
+
+
+def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        response = request(
+            "POST",
+            url,
+            body=json.dumps(body, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+    except urllib3.exceptions.HTTPError as err:
+        raise UpstreamUnavailable(f"WeChat is unreachable: {err.__class__.__name__}") from err
+    return _json_of(response)
+
+
+def _json_of(response: urllib3.BaseHTTPResponse) -> dict[str, Any]:
     try:
         body = json.loads(response.data or b"{}")
     except ValueError as err:

@@ -1,4 +1,9 @@
-"""GET /sns/jscode2session with WeChat's semantics: a code is good for one exchange."""
+"""GET /sns/jscode2session with WeChat's semantics: a code is good for one exchange.
+
+WeChat gives one user a fresh code per wx.login; the sandbox has no wx.login, so a code names its
+user: `<user>` or `<user>#<anything>` (e.g. `demo-staff#2`) both log in `openid-<user>`. Each code
+string still works once, so repeating a login (a second run of the README walkthrough, a test)
+needs a new suffix, not a restart."""
 
 from __future__ import annotations
 
@@ -28,4 +33,7 @@ class LoginService:
             if code in self._used:
                 return {"errcode": 40163, "errmsg": "code been used"}
             self._used.add(code)
-        return {"openid": f"openid-{code}", "session_key": secrets.token_urlsafe(16)}
+        user = code.split("#", 1)[0]
+        if not user:
+            return {"errcode": 40029, "errmsg": "invalid code"}
+        return {"openid": f"openid-{user}", "session_key": secrets.token_urlsafe(16)}

@@ -101,12 +101,35 @@ class PayService:
         self.mchid = mchid
         self.merchant_serial = secrets.token_hex(20).upper()
         self.merchant_private_key, self.merchant_public_key = _keypair()
-        self.platform_serial = "PUB_KEY_ID_" + "".join(secrets.choice("0123456789") for _ in range(32))
-        self.platform_private_key, self.platform_public_key = _keypair()
+        # Every WeChat Pay key pair this sandbox has had, by serial; it signs with the current one.
+        self.platform_keys: dict[str, tuple[str, str]] = {}
+        self.platform_serial = ""
+        self.rotate_platform_key()
         self.apiv3_key = secrets.token_hex(16)  # 32 ASCII characters, as the console issues
         self.orders: dict[str, Order] = {}
         self.delivered: list[dict[str, Any]] = []  # callbacks sent: {out_trade_no, status, trade_state}
         self._lock = threading.Lock()
+
+    @property
+    def platform_private_key(self) -> str:
+        return self.platform_keys[self.platform_serial][0]
+
+    @property
+    def platform_public_key(self) -> str:
+        return self.platform_keys[self.platform_serial][1]
+
+    def rotate_platform_key(self) -> str:
+        """WeChat Pay switches to a new key pair (and serial), as in a key rotation; returns the serial."""
+        serial = "PUB_KEY_ID_" + "".join(secrets.choice("0123456789") for _ in range(32))
+        self.platform_keys[serial] = _keypair()
+        self.platform_serial = serial
+        return serial
+
+    def use_platform_key(self, serial: str) -> None:
+        """Sign with an earlier key again (tests: WeChat signs with either during a rotation)."""
+        if serial not in self.platform_keys:
+            raise KeyError(serial)
+        self.platform_serial = serial
 
     def env(self, api_base: str, notify_url: str) -> dict[str, str]:
         """The merchant configuration the backend needs to talk to this sandbox at `api_base`, with
@@ -298,9 +321,15 @@ class PayService:
 
     # --- the customer paying, and WeChat's callback --------------------------------------------
     def notification(
-        self, transaction: dict[str, Any], *, timestamp: int | None = None, event_type: str | None = None
+        self,
+        transaction: dict[str, Any],
+        *,
+        timestamp: int | None = None,
+        event_type: str | None = None,
+        serial: str | None = None,
     ) -> tuple[dict[str, str], bytes]:
-        """A signed, encrypted callback for `transaction`: (headers, raw body)."""
+        """A signed, encrypted callback for `transaction`: (headers, raw body), signed with the current
+        platform key or the one of `serial`."""
         nonce = signing.nonce(12)
         success = transaction.get("trade_state") == "SUCCESS"
         envelope = {
@@ -320,9 +349,10 @@ class PayService:
             },
         }
         body = json.dumps(envelope, ensure_ascii=False).encode()
+        serial = serial or self.platform_serial
         headers = signing.sign_response(
-            self.platform_private_key,
-            self.platform_serial,
+            self.platform_keys[serial][0],
+            serial,
             body,
             int(time.time()) if timestamp is None else timestamp,
         )

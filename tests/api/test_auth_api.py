@@ -45,6 +45,25 @@ def test_demo_roles(seeded, client, login) -> None:
     assert staff["role"] == "staff" and "s-jingan" in staff["storeIds"]
 
 
+def test_one_user_logs_in_again_with_a_fresh_code_as_wx_login_gives(seeded, client) -> None:
+    """WeChat gives a new code per wx.login; the sandbox reads `<user>#<anything>` as `<user>`'s code."""
+
+    def login(code: str) -> dict:
+        response = post_json(client, "/api/auth/login", {"code": code})
+        assert response.status_code == 200, response.json_body
+        return dict(response.json_body)
+
+    first, second = login("demo-staff#run-1"), login("demo-staff#run-2")
+    assert (first["role"], second["role"]) == ("staff", "staff") and first["userId"] == second[
+        "userId"
+    ] == "u-demo-staff"
+    customer_once, customer_again = login("walkthrough-me#1"), login("walkthrough-me#2")
+    assert customer_once["userId"] == customer_again["userId"] and customer_once["role"] == "customer"
+    assert customer_once["userId"] != login("walkthrough-someone-else#1")["userId"]
+    reused = post_json(client, "/api/auth/login", {"code": "demo-staff#run-1"})  # each code still works once
+    assert reused.status_code == 401 and reused.json_body["error"]["code"] == "INVALID_CODE"
+
+
 def test_missing_tampered_and_expired_tokens_are_401(client, login) -> None:
     headers = login()
     token = headers["Authorization"].split()[1]

@@ -38,3 +38,30 @@ def test_rejections_are_counted_by_error_code(
     assert metrics.get("Rejected.VALIDATION_ERROR") == 1, metrics
     assert metrics.get("Rejected.STORE_NOT_FOUND") == 1, metrics
     assert "UnhandledError" not in metrics
+
+
+def test_points_metrics_count_credits_and_sum_points_apart(aws: Any) -> None:
+    from chalicelib.core.observability import metrics
+    from chalicelib.loyalty import consumer
+
+    def accrual(transaction_id: str, points: int) -> dict[str, Any]:
+        return {
+            "kind": "earn",
+            "user_id": "u-metrics",
+            "merchant_id": "m-metrics",
+            "points": points,
+            "amount": points * 100,
+            "transaction_id": transaction_id,
+            "occurred_at": "2026-03-01T10:00:00Z",
+            "month": "2026-03",
+        }
+
+    metrics.clear_metrics()
+    try:
+        consumer.handle(accrual("t-1", 30))
+        consumer.handle(accrual("t-2", 12))
+        consumer.handle(accrual("t-1", 30))  # a redelivery credits nothing and counts nothing
+        recorded = {name: sum(m["Value"]) for name, m in metrics.metric_set.items()}
+    finally:
+        metrics.clear_metrics()
+    assert recorded == {"PointsCredited": 2, "PointsAmount": 42}

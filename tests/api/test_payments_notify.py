@@ -195,3 +195,23 @@ def test_timeout_before_any_pay_request_closes_for_good(aws, payer) -> None:
     with pytest.raises(Conflict) as err:
         service.create_jsapi_payment("appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer)
     assert err.value.code == "PAYMENT_CLOSED"
+
+
+def test_a_platform_key_rotation_does_not_stop_notifications(aws, client, sandbox, payer, monkeypatch) -> None:
+    otn, _ = _open(payer)
+    old = sandbox.pay.platform_serial
+    new = sandbox.pay.rotate_platform_key()
+    try:
+        headers, body = sandbox.pay.notification(_paid(sandbox, otn))
+        assert headers["Wechatpay-Serial"] == new
+        assert _post(client, headers, body).status_code == 401  # not configured yet: unknown serial, as ever
+        # Ops add the new key beside the current one (WECHATPAY_PLATFORM_SERIAL / _PUBLIC_KEY stay).
+        monkeypatch.setenv("WECHATPAY_PLATFORM_PUBLIC_KEYS", json.dumps({new: sandbox.pay.platform_public_key}))
+        assert _post(client, headers, body).status_code == 204
+        record = models.get_payment(otn)
+        assert record is not None and record.status == "SUCCESS"
+        retry_headers, retry_body = sandbox.pay.notification(_paid(sandbox, otn), serial=old)
+        assert retry_headers["Wechatpay-Serial"] == old
+        assert _post(client, retry_headers, retry_body).status_code == 204  # the old key still verifies
+    finally:
+        sandbox.pay.use_platform_key(old)

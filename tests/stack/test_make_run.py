@@ -87,3 +87,25 @@ def test_make_run_smoke() -> None:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_a_port_in_use_is_named_with_the_variable_that_moves_it() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "WECHAT_", "TABLE_", "RESOURCE_"))}
+    for variable in ("API_PORT", "MOTO_PORT", "WECHAT_PORT"):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            busy = int(taken.getsockname()[1])
+            ports = {"MOTO_PORT": _free_port(), "API_PORT": _free_port(), "WECHAT_PORT": _free_port(), variable: busy}
+            result = subprocess.run(
+                ["make", "-s", "run"],
+                cwd=ROOT,
+                env={**env, **{k: str(v) for k, v in ports.items()}},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output
+        assert f"Port {busy} is already in use" in output and f"{variable}=" in output, output
+        assert "Traceback" not in output and "ready api=" not in output, output

@@ -113,9 +113,27 @@ def test_sandbox_rejects_requests_not_signed_by_the_merchant(sandbox) -> None:
 
 
 def test_client_refuses_responses_not_signed_by_wechat_pay(sandbox) -> None:
-    wrong = replace(wechatpay_settings(), platform_public_key_pem=sandbox.pay.merchant_public_key)
+    cfg = wechatpay_settings()
+    wrong = replace(cfg, platform_public_keys=dict.fromkeys(cfg.platform_public_keys, sandbox.pay.merchant_public_key))
     with pytest.raises(UpstreamUnavailable, match="verification"):
         _prepay(WeChatPayClient(wrong), _otn())
+
+
+def test_client_verifies_responses_signed_by_a_rotated_platform_key(sandbox, monkeypatch) -> None:
+    client = WeChatPayClient()
+    otn = _otn()
+    _prepay(client, otn)
+    old = sandbox.pay.platform_serial
+    new = sandbox.pay.rotate_platform_key()
+    try:
+        with pytest.raises(UpstreamUnavailable, match="Serial"):  # a serial nobody told us about
+            client.query(otn)
+        monkeypatch.setenv("WECHATPAY_PLATFORM_PUBLIC_KEYS", json.dumps({new: sandbox.pay.platform_public_key}))
+        assert WeChatPayClient().query(otn)["trade_state"] == "NOTPAY"
+        sandbox.pay.use_platform_key(old)  # WeChat may still sign with the old key during the switch
+        assert WeChatPayClient().query(otn)["trade_state"] == "NOTPAY"
+    finally:
+        sandbox.pay.use_platform_key(old)
 
 
 def test_sandbox_router_keeps_exact_routes_and_matches_path_parameters(sandbox) -> None:

@@ -80,7 +80,7 @@ def _headers(platform: tuple[str, str], body: bytes, timestamp: int, serial: str
 def test_verify_accepts_a_fresh_correct_signature(platform) -> None:
     body = b'{"prepay_id":"wx1"}'
     now = time.time()
-    signing.verify_wechatpay_headers(_headers(platform, body, int(now)), body, platform[1], "PUB_KEY_ID_1", now)
+    signing.verify_wechatpay_headers(_headers(platform, body, int(now)), body, {"PUB_KEY_ID_1": platform[1]}, now)
 
 
 def test_verify_empty_body_of_a_204(platform) -> None:
@@ -88,7 +88,7 @@ def test_verify_empty_body_of_a_204(platform) -> None:
     headers = _headers(platform, b"", int(now))
     message = f"{headers['Wechatpay-Timestamp']}\n{headers['Wechatpay-Nonce']}\n\n".encode()
     assert _independently_verified(platform[1], message, headers["Wechatpay-Signature"])
-    signing.verify_wechatpay_headers(headers, b"", platform[1], "PUB_KEY_ID_1", now)
+    signing.verify_wechatpay_headers(headers, b"", {"PUB_KEY_ID_1": platform[1]}, now)
 
 
 @pytest.mark.parametrize("offset", [-301, 301, -3600])
@@ -97,7 +97,7 @@ def test_verify_rejects_timestamps_outside_five_minutes(platform, offset: int) -
     now = time.time()
     headers = _headers(platform, body, int(now) + offset)
     with pytest.raises(signing.SignatureError, match="5-minute"):
-        signing.verify_wechatpay_headers(headers, body, platform[1], "PUB_KEY_ID_1", now)
+        signing.verify_wechatpay_headers(headers, body, {"PUB_KEY_ID_1": platform[1]}, now)
 
 
 def test_verify_rejects_tampering_wrong_key_serial_and_missing_headers(platform, merchant) -> None:
@@ -105,19 +105,34 @@ def test_verify_rejects_tampering_wrong_key_serial_and_missing_headers(platform,
     now = time.time()
     headers = _headers(platform, body, int(now))
     with pytest.raises(signing.SignatureError, match="does not verify"):
-        signing.verify_wechatpay_headers(headers, b'{"a":2}', platform[1], "PUB_KEY_ID_1", now)
+        signing.verify_wechatpay_headers(headers, b'{"a":2}', {"PUB_KEY_ID_1": platform[1]}, now)
     forged = signing.sign_response(merchant[0], "PUB_KEY_ID_1", body, int(now))  # signed with the wrong key
     with pytest.raises(signing.SignatureError, match="does not verify"):
-        signing.verify_wechatpay_headers(forged, body, platform[1], "PUB_KEY_ID_1", now)
+        signing.verify_wechatpay_headers(forged, body, {"PUB_KEY_ID_1": platform[1]}, now)
     with pytest.raises(signing.SignatureError, match="Serial"):
-        signing.verify_wechatpay_headers(headers, body, platform[1], "PUB_KEY_ID_2", now)
+        signing.verify_wechatpay_headers(headers, body, {"PUB_KEY_ID_2": platform[1]}, now)
     for name in ("Wechatpay-Signature", "Wechatpay-Nonce", "Wechatpay-Timestamp", "Wechatpay-Serial"):
         partial = {k: v for k, v in headers.items() if k != name}
         with pytest.raises(signing.SignatureError, match="missing"):
-            signing.verify_wechatpay_headers(partial, body, platform[1], "PUB_KEY_ID_1", now)
+            signing.verify_wechatpay_headers(partial, body, {"PUB_KEY_ID_1": platform[1]}, now)
     garbage = dict(headers, **{"Wechatpay-Signature": "not base64!"})
     with pytest.raises(signing.SignatureError):
-        signing.verify_wechatpay_headers(garbage, body, platform[1], "PUB_KEY_ID_1", now)
+        signing.verify_wechatpay_headers(garbage, body, {"PUB_KEY_ID_1": platform[1]}, now)
+
+
+def test_verify_picks_the_key_by_serial_so_a_rotation_keeps_working(platform) -> None:
+    """During a WeChat Pay key rotation callbacks come signed by either key, each naming its serial."""
+    body = b'{"a":1}'
+    now = time.time()
+    rotated = _keypair()
+    keys = {"PUB_KEY_ID_1": platform[1], "PUB_KEY_ID_2": rotated[1]}
+    signing.verify_wechatpay_headers(_headers(platform, body, int(now)), body, keys, now)
+    signing.verify_wechatpay_headers(_headers(rotated, body, int(now), serial="PUB_KEY_ID_2"), body, keys, now)
+    # The new key claiming the old serial is checked against the old key, and fails.
+    with pytest.raises(signing.SignatureError, match="does not verify"):
+        signing.verify_wechatpay_headers(_headers(rotated, body, int(now)), body, keys, now)
+    with pytest.raises(signing.SignatureError, match="Serial"):
+        signing.verify_wechatpay_headers(_headers(rotated, body, int(now), serial="PUB_KEY_ID_3"), body, keys, now)
 
 
 def test_aes_gcm_round_trip_and_tamper_detection() -> None:
