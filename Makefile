@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The stamp's name changes whenever a requirements file does, so edits reinstall.
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 
-.PHONY: run test lint format unit infra-check clean routes
+.PHONY: run test lint format unit infra-check clean routes bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ format: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -n 2 tests
+
+# Figures the issues name, as ratios and counts measured in one run (not part of make test).
+bench: $(STAMP)
+	$(BIN)/python -m devstack.bench $(ARGS)
 
 # After adding or changing a route: regenerate the table the API function registers from.
 routes: $(STAMP)

@@ -115,6 +115,26 @@ def request_log(request: Request, get_response: Callable[[Request], Response]) -
             logger.info("request", **fields)
 
 
+def _unreachable(err: BaseException) -> bool:
+    """Was this caused by botocore failing to reach AWS or to hear back (timeouts, dropped
+    connections)? botocore is imported only on this error path, so the cold start never pays."""
+    import sys
+
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None:
+        return False
+    transport = (exceptions.HTTPClientError, exceptions.ConnectionError)
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, transport):
+            return True
+        cause = getattr(current, "cause", None)
+        current = cause if isinstance(cause, BaseException) else (current.__cause__ or current.__context__)
+    return False
+
+
 def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -124,6 +144,12 @@ def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
             note_rejection(err.code)
             return error_response(err.status, err.code, err.message, err.field)
         except Exception as err:
+            if _unreachable(err):
+                # AWS did not answer within the client's timeouts and retries (throttling, an outage):
+                # the caller's cue to retry later, not a bug of ours.
+                count("UpstreamTimeout")
+                note_rejection("UPSTREAM_UNAVAILABLE")
+                return error_response(503, "UPSTREAM_UNAVAILABLE", "A service we depend on did not answer; try again.")
             count("UnhandledError")
             notes = _notes.get()
             if notes is None:  # no request_log middleware around this view: log the failure here

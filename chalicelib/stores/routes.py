@@ -17,8 +17,9 @@ def nearby() -> object:
     latitude = params.number("latitude", required=True, minimum=-90, maximum=90)
     longitude = params.number("longitude", required=True, minimum=-180, maximum=180)
     radius = params.number("radius", default=service.DEFAULT_RADIUS_M, minimum=1, maximum=service.MAX_RADIUS_M)
-    assert latitude is not None and longitude is not None and radius is not None
-    found = service.find_nearby(latitude, longitude, radius, cell_query=models.stores_in_cell)
+    limit = params.integer("limit", default=service.DEFAULT_LIMIT, minimum=1, maximum=service.MAX_LIMIT)
+    assert latitude is not None and longitude is not None and radius is not None and limit is not None
+    found = service.find_nearby(latitude, longitude, radius, cell_query=models.stores_in_cell, limit=limit)
     now = clock().now()
     return json_response({"stores": [service.store_view(s.store, now, s.distance_m) for s in found]})
 

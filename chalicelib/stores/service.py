@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.core.errors import NotFound
+from chalicelib.core.errors import NotFound, ValidationError
 from chalicelib.stores import geo, hours
 from chalicelib.stores.models import Store, get_store
 
 MAX_RADIUS_M = 50_000
 DEFAULT_RADIUS_M = 5_000
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,22 @@ def find_nearby(
     radius_m: float,
     *,
     cell_query: Callable[[int, str], list[Store]],
+    limit: int | None = None,
 ) -> list[NearbyStore]:
+    """The `limit` nearest stores (all of them without one) within the radius, nearest first, in at most geo.MAX_CELLS queries
+    whatever the input: a circle that holds a pole would need every longitude's cell, so it is refused."""
     precision, cells = geo.covering_cells(latitude, longitude, radius_m)
+    if len(cells) > geo.MAX_CELLS:
+        raise ValidationError(
+            "Searches whose circle reaches a pole are not supported.", code="SEARCH_AREA_UNSUPPORTED", field="latitude"
+        )
     found: dict[str, NearbyStore] = {}
     for cell in cells:
         for store in cell_query(precision, cell):
             distance = geo.distance_m(latitude, longitude, store.latitude, store.longitude)
             if distance <= radius_m:
                 found[store.id] = NearbyStore(store, distance)
-    return sorted(found.values(), key=lambda s: (s.distance_m, s.store.id))
+    return sorted(found.values(), key=lambda s: (s.distance_m, s.store.id))[:limit]
 
 
 def require(store: Store | None, store_id: str) -> Store:

@@ -51,3 +51,18 @@ def test_a_method_the_route_lacks_gets_our_error_shape(client) -> None:
     response = client.http.request("DELETE", BODY_ROUTE)
     assert response.status_code == 405
     assert _error(response)["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_a_table_that_does_not_answer_is_a_503_not_a_500(client, aws, monkeypatch) -> None:
+    """A read timing out (the table throttled or unreachable past the client's retries) is the
+    caller's cue to retry later: 503 UPSTREAM_UNAVAILABLE with our shape, never an INTERNAL 500."""
+    from botocore.exceptions import ReadTimeoutError
+    from pynamodb.connection import Connection
+
+    def timing_out(*args: Any, **kwargs: Any) -> Any:
+        raise ReadTimeoutError(endpoint_url="https://dynamodb.local")
+
+    monkeypatch.setattr(Connection, "_make_api_call", timing_out)
+    response = client.http.get("/api/stores/s-jingan")
+    assert response.status_code == 503
+    assert _error(response)["code"] == "UPSTREAM_UNAVAILABLE"

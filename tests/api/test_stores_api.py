@@ -99,7 +99,22 @@ def test_nearby_against_brute_force_in_dynamodb(aws, client) -> None:
         put_store(store)
         stores.append(store)
     radius = 40_000
-    body = client.http.get(f"/api/stores/nearby?latitude={center[0]}&longitude={center[1]}&radius={radius}").json_body
-    expected = {s.id for s in stores if geo.distance_m(*center, s.latitude, s.longitude) <= radius}
-    assert {s["id"] for s in body["stores"]} == expected
-    assert len(expected) > 50
+    url = f"/api/stores/nearby?latitude={center[0]}&longitude={center[1]}&radius={radius}"
+    body = client.http.get(f"{url}&limit=100").json_body
+    inside = sorted(
+        (geo.distance_m(*center, s.latitude, s.longitude), s.id)
+        for s in stores
+        if geo.distance_m(*center, s.latitude, s.longitude) <= radius
+    )
+    assert 50 < len(inside) < 100
+    assert [s["id"] for s in body["stores"]] == [store_id for _, store_id in inside]  # nearest first
+    assert [s["id"] for s in client.http.get(url).json_body["stores"]] == [store_id for _, store_id in inside[:20]]
+
+
+def test_nearby_refuses_a_circle_holding_a_pole_without_reading(aws, client, local_aws) -> None:
+    for latitude in (90, -90):
+        local_aws.app.calls.clear()
+        response = client.http.get(f"/api/stores/nearby?latitude={latitude}&longitude=0&radius=1")
+        assert response.status_code == 400
+        assert response.json_body["error"]["code"] == "SEARCH_AREA_UNSUPPORTED"
+        assert sum(local_aws.app.calls.values()) == 0

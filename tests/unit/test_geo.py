@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pytest
 
+from chalicelib.core.errors import ValidationError
 from chalicelib.stores import geo
-from chalicelib.stores.models import Store
+from chalicelib.stores.domain import Store
 from chalicelib.stores.service import find_nearby
 
 
@@ -111,3 +113,40 @@ def test_precision_follows_radius() -> None:
 def test_distance_known_value() -> None:
     # People's Square to Lujiazui, about 2.7 km.
     assert 2_500 < geo.distance_m(31.2304, 121.4737, 31.2397, 121.4998) < 2_800
+
+
+def _recording(calls: list[tuple[int, str]]) -> Callable[[int, str], list[Store]]:
+    def query(precision: int, cell: str) -> list[Store]:
+        calls.append((precision, cell))
+        return []
+
+    return query
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "radius"),
+    [(90, 0, 1), (-90, 0, 1), (89.9, 10, 50_000), (-89.9, -170, 50_000), (90, 180, 50_000)],
+)
+def test_a_circle_holding_a_pole_is_refused_without_a_query(lat: float, lon: float, radius: float) -> None:
+    calls: list[tuple[int, str]] = []
+    with pytest.raises(ValidationError) as refused:
+        find_nearby(lat, lon, radius, cell_query=_recording(calls))
+    assert refused.value.code == "SEARCH_AREA_UNSUPPORTED"
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "radius"),
+    [(0, 180, 50_000), (0, -180, 50_000), (-16.5, 179.97, 30_000), (80, 0, 50_000), (-80, 179.9, 50_000)],
+)
+def test_any_other_circle_takes_at_most_max_cells_queries(lat: float, lon: float, radius: float) -> None:
+    calls: list[tuple[int, str]] = []
+    find_nearby(lat, lon, radius, cell_query=_recording(calls))
+    assert 1 <= len(calls) <= geo.MAX_CELLS
+
+
+def test_limit_keeps_the_nearest() -> None:
+    stores = [_store(i, 31.23 + i * 0.001, 121.47) for i in range(30)]
+    query, _ = _cell_index(stores)
+    found = find_nearby(31.23, 121.47, 10_000, cell_query=query, limit=5)
+    assert [n.store.id for n in found] == [s.id for s in stores[:5]]
