@@ -31,8 +31,9 @@ def find_nearby(
     cell_query: Callable[[int, str], list[Store]],
     limit: int | None = None,
 ) -> list[NearbyStore]:
-    """The `limit` nearest stores (all of them without one) within the radius, nearest first, in at most geo.MAX_CELLS queries
-    whatever the input: a circle that holds a pole would need every longitude's cell, so it is refused."""
+    """The `limit` nearest stores (all of them without one) within the radius, nearest first, in at most
+    geo.MAX_CELLS queries whatever the input: a circle that holds a pole would need every longitude's
+    cell, so it is refused."""
     precision, cells = geo.covering_cells(latitude, longitude, radius_m)
     if len(cells) > geo.MAX_CELLS:
         raise ValidationError(
