@@ -42,27 +42,26 @@ class SerializedDynamoDB:
             return [b"".join(self.app(environ, start_response))]
 
 
-def copy_each_table_once_per_transaction() -> None:
-    """moto's TransactWriteItems deep-copies the whole table once per *action* as its rollback
-    snapshot, so a 10-action transaction on a seeded table costs ~0.4 s and the suite crawls. The
-    snapshots are all taken before any action runs, so one copy per table is the same snapshot:
-    memoize deepcopy for the duration of one TransactWriteItems. Safe because SerializedDynamoDB
-    runs one DynamoDB request at a time. Re-check on a moto upgrade (pinned in requirements-dev)."""
+def roll_back_only_the_items_a_transaction_touches() -> None:
+    """moto's TransactWriteItems deep-copies every table it names before running, and on a cancelled
+    transaction swaps the copy in for the table. On a seeded table that is ~0.4 s per transaction, and
+    every swap strands the old table (the stream's shard iterators keep referring to it): the local
+    stack grew ~3 MiB per cancelled transaction and was OOM-killed under load. Instead, remember just
+    the items the transaction names (and how long each table's stream shard was), let moto's swap be a
+    no-op, and on any failure put those items back and drop the stream records the failed attempt
+    added. Safe because SerializedDynamoDB runs one DynamoDB request at a time. Re-check on a moto
+    upgrade (pinned in requirements-dev)."""
     from moto.dynamodb import models as dynamodb_models
+    from moto.dynamodb.models.table import Table
 
     backend = dynamodb_models.DynamoDBBackend
-    if getattr(backend.transact_write_items, "copies_each_table_once", False):
+    if getattr(backend.transact_write_items, "rolls_back_touched_items", False):
         return
     real_copy = dynamodb_models.copy
-    memo: dict[int, Any] | None = None
 
-    class MemoizingCopy:
+    class NoTableCopies:
         def deepcopy(self, obj: Any) -> Any:
-            if memo is None:
-                return real_copy.deepcopy(obj)
-            if id(obj) not in memo:
-                memo[id(obj)] = real_copy.deepcopy(obj)
-            return memo[id(obj)]
+            return obj if isinstance(obj, Table) else real_copy.deepcopy(obj)
 
         def __getattr__(self, name: str) -> Any:
             return getattr(real_copy, name)
@@ -70,16 +69,50 @@ def copy_each_table_once_per_transaction() -> None:
     original = backend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        nonlocal memo
-        memo = {}
+        saved: list[tuple[Any, Any, Any, Any]] = []
+        shards: dict[int, tuple[Any, int]] = {}
+        for entry in transact_items:
+            op = next(iter(entry.values())) if isinstance(entry, dict) and entry else {}
+            table = self.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            if table is None:
+                continue
+            key = op.get("Key") or {
+                name: op.get("Item", {}).get(name)
+                for name in (table.hash_key_attr, table.range_key_attr)
+                if name and name in op.get("Item", {})
+            }
+            try:
+                hash_value, range_value = self.get_keys_value(table, key)
+            except Exception:  # moto answers the malformed request itself
+                continue
+            saved.append((table, hash_value, range_value, real_copy.deepcopy(table.get_item(hash_value, range_value))))
+            if table.stream_shard is not None:
+                shards.setdefault(id(table), (table, len(table.stream_shard.items)))
         try:
             return original(self, transact_items)
-        finally:
-            memo = None
+        except BaseException:
+            for table, hash_value, range_value, item in reversed(saved):
+                _restore(table, hash_value, range_value, item)
+            for table, length in shards.values():
+                del table.stream_shard.items[length:]
+            raise
 
-    transact_write_items.copies_each_table_once = True  # type: ignore[attr-defined]
-    dynamodb_models.copy = MemoizingCopy()  # type: ignore[assignment]
+    transact_write_items.rolls_back_touched_items = True  # type: ignore[attr-defined]
+    dynamodb_models.copy = NoTableCopies()  # type: ignore[assignment]
     backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _restore(table: Any, hash_value: Any, range_value: Any, item: Any) -> None:
+    if range_value is None:
+        if item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item
+        return
+    if item is None:
+        table.items.get(hash_value, {}).pop(range_value, None)
+    else:
+        table.items[hash_value][range_value] = item
 
 
 class LocalAws:
@@ -102,7 +135,7 @@ class LocalAws:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LocalAws:
-        copy_each_table_once_per_transaction()
+        roll_back_only_the_items_a_transaction_touches()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per AWS call
         self._server = make_server(
             self.host, self._requested_port, self.app, threaded=True, request_handler=MotoRequestHandler
