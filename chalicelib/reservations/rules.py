@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -11,6 +10,7 @@ from typing import Any
 
 from chalicelib.core.clock import from_iso
 from chalicelib.core.errors import Conflict, ValidationError
+from chalicelib.core.ids import stable_id
 from chalicelib.reservations.models import OPEN, STATUSES, Reservation
 
 MAX_QUANTITY = 20
@@ -42,10 +42,7 @@ def pickup_code(randbelow: Callable[[int], int]) -> str:
 
 def reservation_id(user_id: str, request_key: str | None, random_id: Callable[[], str]) -> str:
     """A client-supplied request key makes a retried POST land on the same reservation."""
-    if not request_key:
-        return random_id()
-    digest = hashlib.sha256(f"{user_id}\n{request_key}".encode()).hexdigest()[:16]
-    return f"r_{digest}"
+    return stable_id("r", user_id, request_key) if request_key else random_id()
 
 
 def validate_status(status: str | None) -> str | None:
