@@ -18,6 +18,7 @@ from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TABLE, TIMERS_QUEUE, StackSpec
 from chalicelib.core.streams import StreamSubscription
 from chalicelib.identity.area import AREA as IDENTITY
+from chalicelib.inventory.area import AREA as INVENTORY
 from chalicelib.loyalty.area import AREA as LOYALTY
 from chalicelib.navigation.area import AREA as NAVIGATION
 from chalicelib.notifications.area import AREA as NOTIFICATIONS
@@ -29,6 +30,7 @@ from chalicelib.stores.area import AREA as STORES
 AREAS: tuple[Area, ...] = (
     IDENTITY,
     STORES,
+    INVENTORY,
     CATALOG,
     NOTIFICATIONS,
     APPOINTMENTS,
