@@ -1,4 +1,7 @@
-"""Demo data for `make run`: one merchant, stores in and around Shanghai, catalogs and layouts."""
+"""Demo data for `make run`: one merchant, stores in and around Shanghai, catalogs, stock and layouts.
+
+Every store sells the same 30 products (one SKU each, the product id); each store's stock of them is
+inventory's stock item for that SKU at that store."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from chalicelib.catalog import models as catalog
 from chalicelib.core.auth import Role
 from chalicelib.identity import models as identity_models
 from chalicelib.identity.models import IdentityStore
+from chalicelib.inventory import api as inventory
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
 from devstack import demo_appointments, demo_loyalty
@@ -155,6 +159,12 @@ def shelf_location(index: int) -> dict[str, Any]:
     return {"x": x, "y": y, "floor": 1, "shelf": shelf["id"], "aisle": aisle}
 
 
+def shelve(product: catalog.Product, units: int, category_name: str = "") -> None:
+    """A product on its store's shelf with `units` in stock there (catalog's item, inventory's item)."""
+    catalog.put_product(product, category_name=category_name)
+    inventory.set_on_hand(inventory.StockKey(product.sku_id, product.store_id), units)
+
+
 def seed(now: datetime) -> None:
     stores.put_merchant(MERCHANT_ID, "鲜邻超市", "Asia/Shanghai")
     for number, (store_id, name, address, phone, lat, lon, hours) in enumerate(STORES):
@@ -184,21 +194,18 @@ def seed(now: datetime) -> None:
                 stock = rng.randint(1, 5)
             else:
                 stock = rng.randint(6, 60)
-            catalog.put_product(
-                catalog.Product(
-                    store_id=store_id,
-                    id=f"p{index + 1:03d}",
-                    name=pname,
-                    name_en=pname_en,
-                    category_id=category_id,
-                    price=price,
-                    stock=stock,
-                    unit=unit,
-                    image=f"/images/products/p{index + 1:03d}.png",
-                    location=shelf_location(index),
-                ),
-                category_name=dict(CATEGORIES)[category_id],
+            product = catalog.Product(
+                store_id=store_id,
+                id=f"p{index + 1:03d}",
+                name=pname,
+                name_en=pname_en,
+                category_id=category_id,
+                price=price,
+                unit=unit,
+                image=f"/images/products/p{index + 1:03d}.png",
+                location=shelf_location(index),
             )
+            shelve(product, stock, category_name=dict(CATEGORIES)[category_id])
     identities = IdentityStore()
     identities.create_user("u-demo-admin", ADMIN_OPENID, "", now, role=Role.ADMIN, merchant_id=MERCHANT_ID)
     identities.create_user(

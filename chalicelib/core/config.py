@@ -23,17 +23,18 @@ class Settings:
     default_timezone: str
     # The verified SES identity report and notice emails come from; per stage.
     ses_sender: str = DEFAULT_SES_SENDER
-    # Pickup reservations: how long units are held, and how many open holds a user may have per product.
-    reservation_hold_hours: int = 24
-    reservation_limit_per_product: int = 2
     # The mini program's own merchant (one WeChat appid = one brand): whose loyalty programme a
     # customer sees when a loyalty route names no merchant.
     default_merchant_id: str = "m-demo"
 
 
-def _env(name: str, default: str) -> str:
+def env(name: str, default: str) -> str:
+    """One setting from the environment (unset or blank: the default); areas read their own with it."""
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+_env = env  # the short name the readers below use
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +51,6 @@ def settings() -> Settings:
         session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
         default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         ses_sender=_env("SES_SENDER", DEFAULT_SES_SENDER),
-        reservation_hold_hours=int(_env("RESERVATION_HOLD_HOURS", "24")),
-        reservation_limit_per_product=int(_env("RESERVATION_LIMIT_PER_PRODUCT", "2")),
         default_merchant_id=_env("DEFAULT_MERCHANT_ID", "m-demo"),
     )
 

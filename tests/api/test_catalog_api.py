@@ -90,3 +90,17 @@ def test_inventory_as_the_mini_program_asks_lists_the_whole_shelf(seeded, client
     assert len(body["products"]) == len(demo_data.PRODUCTS) > 20
     assert body["nextCursor"] is None
     assert all(isinstance(p["stock"], int) and p["id"] for p in body["products"])
+
+
+def test_every_product_shows_its_stock_at_that_store(seeded, client) -> None:
+    """Each store's page shows inventory's stock of each SKU at that store (the demo stores differ)."""
+    from chalicelib.inventory import api as inventory
+
+    for store_id in ("s-jingan", "s-lujiazui"):
+        products = client.http.get(f"/api/stores/{store_id}/inventory").json_body["products"]
+        expected = inventory.available_at(store_id, [p["id"] for p in products])
+        assert {p["id"]: p["stock"] for p in products} == expected
+        detail = client.http.get(f"/api/stores/{store_id}/products/p002").json_body
+        assert detail["stock"] == expected["p002"]
+    first = client.http.get("/api/stores/s-nanjing-east/inventory").json_body["products"]
+    assert next(p["stock"] for p in first if p["id"] == "p001") == 0  # each demo store is sold out of one thing

@@ -26,10 +26,10 @@ def mapped_store(aws) -> None:
         pname, _pname_en, category_id, price, _unit = demo_data.PRODUCTS[index]
         catalog.put_product(
             catalog.Product(
-                STORE, f"p{index + 1:03d}", pname, category_id, price, 5, location=demo_data.shelf_location(index)
+                STORE, f"p{index + 1:03d}", pname, category_id, price, location=demo_data.shelf_location(index)
             )
         )
-    catalog.put_product(catalog.Product(STORE, "p-unplaced", "新品", "fresh", 100, 1))
+    catalog.put_product(catalog.Product(STORE, "p-unplaced", "新品", "fresh", 100))
     # A store that exists but has no map yet.
     stores.put_store(
         stores.Store("s-unmapped", demo_data.MERCHANT_ID, "无地图店", "地址", "1", 31.2, 121.4, "Asia/Shanghai", {}, {})

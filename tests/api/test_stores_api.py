@@ -66,10 +66,10 @@ def test_request_budget(seeded, client, local_aws) -> None:
     assert dict(local_aws.app.calls) == {"GetItem": 1}
     local_aws.app.calls.clear()
     client.http.get("/api/stores/s-jingan/inventory?limit=10")
-    assert dict(local_aws.app.calls) == {"Query": 1}
+    assert dict(local_aws.app.calls) == {"Query": 1, "BatchGetItem": 1}
     local_aws.app.calls.clear()
     client.http.get("/api/stores/s-jingan/inventory?keyword=%E7%89%9B%E5%A5%B6&category=dairy")
-    assert dict(local_aws.app.calls) == {"Query": 1}
+    assert dict(local_aws.app.calls) == {"Query": 1, "BatchGetItem": 1}
 
 
 def test_nearby_against_brute_force_in_dynamodb(aws, client) -> None:
