@@ -168,8 +168,9 @@ def test_closed_reservations_leave_nothing_for_ttl(aws, runner, manual_clock) ->
     assert spy.ttl_records() == []
     assert status(picked.id) == "picked_up" and status(cancelled.id) == "cancelled"
     assert units("bread") == 3
-    # Every other write reached the handler too, and was ignored.
-    assert {r["eventName"] for e in spy.events for r in e["Records"]} >= {"INSERT", "MODIFY", "REMOVE"}
+    # None of the writes above (inserts, updates, our own sentinel deletes) got past the stream's
+    # filter, as deployed: the consumer ran for nothing.
+    assert spy.events == []
 
 
 def test_timer_and_backstop_racing_return_stock_once(aws, runner, manual_clock) -> None:
