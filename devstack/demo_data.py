@@ -14,6 +14,7 @@ from chalicelib.core.auth import Role
 from chalicelib.identity import models as identity_models
 from chalicelib.identity.models import IdentityStore
 from chalicelib.inventory import api as inventory
+from chalicelib.inventory import models as inventory_models
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
 from devstack import demo_appointments, demo_loyalty
@@ -187,6 +188,8 @@ def seed(now: datetime) -> None:
             catalog.put_category(store_id, catalog.Category(category_id, category_name, order))
         rng = random.Random(f"stock-{store_id}")
         low_stock = set(rng.sample(range(len(PRODUCTS)), 5))
+        shelf: list[tuple[catalog.Product, str]] = []
+        levels: list[inventory.StockLevel] = []
         for index, (pname, pname_en, category_id, price, unit) in enumerate(PRODUCTS):
             if index == number:  # each store is sold out of one thing
                 stock = 0
@@ -205,7 +208,10 @@ def seed(now: datetime) -> None:
                 image=f"/images/products/p{index + 1:03d}.png",
                 location=shelf_location(index),
             )
-            shelve(product, stock, category_name=dict(CATEGORIES)[category_id])
+            shelf.append((product, dict(CATEGORIES)[category_id]))
+            levels.append(inventory.StockLevel(inventory.StockKey(product.sku_id, store_id), available=stock, held=0))
+        catalog.put_products(shelf)
+        inventory_models.put_levels(levels)  # a fresh stack: nothing is held yet
     identities = IdentityStore()
     identities.create_user("u-demo-admin", ADMIN_OPENID, "", now, role=Role.ADMIN, merchant_id=MERCHANT_ID)
     identities.create_user(
