@@ -6,13 +6,7 @@ from chalicelib.catalog.models import Product, get_product
 from chalicelib.core.errors import NotFound
 from chalicelib.stores.api import require_store
 
-__all__ = ["Product", "get_product", "product_not_found", "require_product"]
-
-
-def product_not_found(product_id: str) -> NotFound:
-    return NotFound(
-        f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
-    )
+__all__ = ["Product", "require_product"]
 
 
 def require_product(store_id: str, product_id: str) -> Product:
@@ -21,5 +15,7 @@ def require_product(store_id: str, product_id: str) -> Product:
     product = get_product(store_id, product_id)
     if product is None:
         require_store(store_id)
-        raise product_not_found(product_id)
+        raise NotFound(
+            f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
+        )
     return product

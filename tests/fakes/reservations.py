@@ -122,9 +122,6 @@ class FakeWorld:
         self.products[(product.store_id, product.id)] = product
         self.inventory.set_on_hand(StockKey(product.sku_id, product.store_id), units)
 
-    def available(self, store_id: str, sku_id: str) -> int:
-        return self.inventory.available(StockKey(sku_id, store_id))
-
     @property
     def ports(self) -> Ports:
         return Ports(
