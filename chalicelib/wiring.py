@@ -17,6 +17,7 @@ from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TABLE, TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET, StackSpec
 from chalicelib.core.streams import StreamSubscription
 from chalicelib.identity.area import AREA as IDENTITY
+from chalicelib.inventory.area import AREA as INVENTORY
 from chalicelib.loyalty.area import AREA as LOYALTY
 from chalicelib.navigation.area import AREA as NAVIGATION
 from chalicelib.notifications.area import AREA as NOTIFICATIONS
@@ -28,6 +29,7 @@ from chalicelib.stores.area import AREA as STORES
 AREAS: tuple[Area, ...] = (
     IDENTITY,
     STORES,
+    INVENTORY,
     CATALOG,
     NOTIFICATIONS,
     APPOINTMENTS,

@@ -1,4 +1,7 @@
-"""Demo data for `make run`: one merchant, stores in and around Shanghai, catalogs and layouts."""
+"""Demo data for `make run`: one merchant, stores in and around Shanghai, catalogs, stock and layouts.
+
+Every store sells the same 30 products (one SKU each, the product id); each store's stock of them is
+inventory's stock item for that SKU at that store."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from chalicelib.catalog import models as catalog
 from chalicelib.core.auth import Role
 from chalicelib.identity import models as identity_models
 from chalicelib.identity.models import IdentityStore
+from chalicelib.inventory import api as inventory
+from chalicelib.inventory import models as inventory_models
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
 from devstack import demo_appointments, demo_loyalty
@@ -155,6 +160,12 @@ def shelf_location(index: int) -> dict[str, Any]:
     return {"x": x, "y": y, "floor": 1, "shelf": shelf["id"], "aisle": aisle}
 
 
+def shelve(product: catalog.Product, units: int, category_name: str = "") -> None:
+    """A product on its store's shelf with `units` in stock there (catalog's item, inventory's item)."""
+    catalog.put_product(product, category_name=category_name)
+    inventory.set_on_hand(inventory.StockKey(product.sku_id, product.store_id), units)
+
+
 def seed(now: datetime) -> None:
     stores.put_merchant(MERCHANT_ID, "鲜邻超市", "Asia/Shanghai")
     for number, (store_id, name, address, phone, lat, lon, hours) in enumerate(STORES):
@@ -177,6 +188,8 @@ def seed(now: datetime) -> None:
             catalog.put_category(store_id, catalog.Category(category_id, category_name, order))
         rng = random.Random(f"stock-{store_id}")
         low_stock = set(rng.sample(range(len(PRODUCTS)), 5))
+        shelf: list[tuple[catalog.Product, str]] = []
+        levels: list[inventory.StockLevel] = []
         for index, (pname, pname_en, category_id, price, unit) in enumerate(PRODUCTS):
             if index == number:  # each store is sold out of one thing
                 stock = 0
@@ -184,21 +197,21 @@ def seed(now: datetime) -> None:
                 stock = rng.randint(1, 5)
             else:
                 stock = rng.randint(6, 60)
-            catalog.put_product(
-                catalog.Product(
-                    store_id=store_id,
-                    id=f"p{index + 1:03d}",
-                    name=pname,
-                    name_en=pname_en,
-                    category_id=category_id,
-                    price=price,
-                    stock=stock,
-                    unit=unit,
-                    image=f"/images/products/p{index + 1:03d}.png",
-                    location=shelf_location(index),
-                ),
-                category_name=dict(CATEGORIES)[category_id],
+            product = catalog.Product(
+                store_id=store_id,
+                id=f"p{index + 1:03d}",
+                name=pname,
+                name_en=pname_en,
+                category_id=category_id,
+                price=price,
+                unit=unit,
+                image=f"/images/products/p{index + 1:03d}.png",
+                location=shelf_location(index),
             )
+            shelf.append((product, dict(CATEGORIES)[category_id]))
+            levels.append(inventory.StockLevel(inventory.StockKey(product.sku_id, store_id), available=stock, held=0))
+        catalog.put_products(shelf)
+        inventory_models.put_levels(levels)  # a fresh stack: nothing is held yet
     identities = IdentityStore()
     identities.create_user("u-demo-admin", ADMIN_OPENID, "", now, role=Role.ADMIN, merchant_id=MERCHANT_ID)
     identities.create_user(

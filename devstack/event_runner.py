@@ -1,7 +1,9 @@
 """Delivers the events AWS would: SQS messages to the Chalice handlers bound to their queues,
 due EventBridge Scheduler one-time schedules to their targets, `@app.schedule` rules, and the
 table's stream records to the `@app.on_dynamodb_record` handler, including the REMOVE records of
-TTL deletions, which this runner performs because moto stores `ttl` but never deletes.
+TTL deletions, which this runner performs because moto stores `ttl` but never deletes. Stream
+records pass the same filter infra puts on the event source (the areas' stream subscriptions), and
+a failing one is retried as often as deployed, so local delivery matches deployed delivery.
 
 The same handler code runs here as in Lambda, fed events of Lambda's exact shape. Time for
 schedules and rules comes from an injectable clock, so tests can jump forward a day.
@@ -14,7 +16,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -28,7 +30,8 @@ from croniter import croniter
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.observability import logger
-from chalicelib.core.streams import TTL_IDENTITY
+from chalicelib.core.streams import MAX_RETRY_ATTEMPTS, TTL_IDENTITY, StreamSubscription
+from chalicelib.wiring import STREAM_SUBSCRIPTIONS
 
 AT_EXPRESSION = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 RATE_EXPRESSION = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
@@ -36,9 +39,9 @@ RATE_EXPRESSION = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)
 # AWS deletes expired items lazily (usually within minutes), so sweeping once a minute of the
 # runner's clock is faithful, and keeps a Scan off most 0.5 s ticks of `make run`.
 TTL_SWEEP_EVERY = timedelta(minutes=1)
-# Lambda retries a failing stream batch from the failed record; here a record that fails this many
-# deliveries in a row is logged and skipped, as MaximumRetryAttempts would.
-STREAM_MAX_ATTEMPTS = 5
+# Lambda retries a failing stream batch from the failed record; here, as there, a record that fails
+# its first delivery and every retry is logged and skipped.
+STREAM_MAX_ATTEMPTS = 1 + MAX_RETRY_ATTEMPTS
 _AWS_DOW = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
 
 T = TypeVar("T")
@@ -120,8 +123,18 @@ def schedule_due_time(schedule: dict[str, Any]) -> datetime | None:
 
 
 class EventRunner:
-    def __init__(self, app: Chalice, clock: Clock, scheduler_groups: list[str], region: str) -> None:
+    def __init__(
+        self,
+        app: Chalice,
+        clock: Clock,
+        scheduler_groups: list[str],
+        region: str,
+        stream_subscriptions: Sequence[StreamSubscription] = STREAM_SUBSCRIPTIONS,
+    ) -> None:
+        """`stream_subscriptions`: whose filter patterns a table stream record must match to reach
+        the handler at all, as the event source's FilterCriteria in infra (the same subscriptions)."""
         self.app = app
+        self.stream_subscriptions = tuple(stream_subscriptions)
         self.clock = clock
         self.region = region
         self.scheduler_groups = scheduler_groups
@@ -217,15 +230,17 @@ class EventRunner:
         return deleted
 
     def deliver_stream_records(self) -> int:
-        """Read each bound stream's new records and invoke its handler, `batch_size` at a time and
-        in order. A record the handler reports failed (or every record, if it raised) is retried
-        from there on the next call, as Lambda does with ReportBatchItemFailures."""
+        """Read each bound stream's new records and invoke its handler with those that pass the
+        filter, `batch_size` at a time and in order. A record the handler reports failed (or every
+        record, if it raised) is retried from there on the next call, as Lambda does with
+        ReportBatchItemFailures."""
         delivered = 0
         for binding in self.streams:
             for shard_id, iterator in list(binding.iterators.items()):
                 while iterator:
                     page = self.dynamodb_streams.get_records(ShardIterator=iterator, Limit=1000)
-                    binding.backlog += [self._stream_record(binding, raw) for raw in page["Records"]]
+                    records = [self._stream_record(binding, raw) for raw in page["Records"]]
+                    binding.backlog += [r for r in records if self._passes_filter(r)]
                     iterator = page.get("NextShardIterator") or ""
                     binding.iterators[shard_id] = iterator
                     if not page["Records"]:
@@ -250,6 +265,11 @@ class EventRunner:
                     )
                 break  # retry on the next call, as Lambda retries the shard from the failed record
         return delivered
+
+    def _passes_filter(self, record: dict[str, Any]) -> bool:
+        """Lambda drops a record no filter pattern matches before invoking anything (and counts it
+        as processed)."""
+        return any(subscription.matches(record) for subscription in self.stream_subscriptions)
 
     def _invoke_stream_handler(self, binding: StreamBinding, batch: list[dict[str, Any]]) -> int | None:
         """None if the whole batch succeeded, else the index of the first failed record."""

@@ -4,11 +4,13 @@ moto server handles requests on many threads and does not lock its DynamoDB back
 conditional writes racing on one item can both succeed (a lost update real DynamoDB never
 allows). `SerializedDynamoDB` runs DynamoDB requests one at a time, which restores per-item
 atomicity; other services are left concurrent so an SQS long poll cannot stall the table.
-It also counts DynamoDB operations, which the request-budget tests read.
+It also counts DynamoDB operations and records the keys GetItem and BatchGetItem asked for, which
+the request-budget tests read (so far as keys say it, no request reads an item twice).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -31,13 +33,34 @@ class SerializedDynamoDB:
         self.app = app
         self.lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        # (table, key) of every item a GetItem or BatchGetItem asked for, in order.
+        self.keys_read: list[tuple[str, str]] = []
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.keys_read.clear()
+
+    def _record_keys(self, operation: str, environ: dict[str, Any]) -> None:
+        if operation not in ("GetItem", "BatchGetItem"):
+            return
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        request = json.loads(body or b"{}")
+        if operation == "GetItem":
+            wanted = {request.get("TableName", ""): [request.get("Key", {})]}
+        else:
+            wanted = {table: spec.get("Keys", []) for table, spec in request.get("RequestItems", {}).items()}
+        for table, keys in wanted.items():
+            self.keys_read += [(table, json.dumps(k, sort_keys=True)) for k in keys]
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if not target.startswith(DYNAMODB_TARGET):
             return self.app(environ, start_response)
         with self.lock:
-            self.calls[target[len(DYNAMODB_TARGET) :]] += 1
+            operation = target[len(DYNAMODB_TARGET) :]
+            self.calls[operation] += 1
+            self._record_keys(operation, environ)
             # Drain the body inside the lock: the write happens while the response is produced.
             return [b"".join(self.app(environ, start_response))]
 
@@ -157,7 +180,7 @@ class LocalAws:
         """Forget every resource (moto's own reset), keeping the server and its config."""
         self._post("/moto-api/reset", {})
         self._post("/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
-        self.app.calls.clear()
+        self.app.clear()
 
     def client_env(self, region: str) -> dict[str, str]:
         return {

@@ -32,6 +32,7 @@ from chalicelib.core.resources import (
     dlq_suffix,
     physical_name,
 )
+from chalicelib.core.streams import MAX_RETRY_ATTEMPTS
 from chalicelib.wiring import STACK
 from infra.access import FUNCTION_ACCESS, FunctionAccess
 from infra.monitoring import add_monitoring
@@ -46,7 +47,6 @@ SCHEDULES_REASON = (
     "stack's own schedule group."
 )
 API_STAGE = "api"
-STREAM_MAX_RETRIES = 5
 # One JSON line per request: who (source IP, never a token), what, how it went, how long, the ids
 # that join it to the function's own log line and trace.
 ACCESS_LOG_FORMAT = {
@@ -428,7 +428,7 @@ class BackendStack(cdk.Stack):
         # A record that keeps failing is retried a bounded number of times (split out of its batch)
         # and for at most a day, then its batch's coordinates go to the failures queue (alarmed), so
         # the shard is not blocked and nothing is dropped without a trace.
-        resource.add_override(f"{path}.MaximumRetryAttempts", STREAM_MAX_RETRIES)
+        resource.add_override(f"{path}.MaximumRetryAttempts", MAX_RETRY_ATTEMPTS)
         resource.add_override(f"{path}.MaximumRecordAgeInSeconds", 24 * 3600)
         resource.add_override(f"{path}.BisectBatchOnFunctionError", True)
         resource.add_override(

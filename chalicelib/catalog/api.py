@@ -1,22 +1,21 @@
-"""What other areas may use of the catalogue: a product of a store, or a 404 naming it."""
+"""What other areas may use of the catalogue: a product of a store, or the one 404 that names it."""
 
 from __future__ import annotations
 
 from chalicelib.catalog.models import Product, get_product
 from chalicelib.core.errors import NotFound
+from chalicelib.stores.api import require_store
 
-__all__ = ["Product", "get_product", "product_not_found", "require_product"]
-
-
-def product_not_found(product_id: str) -> NotFound:
-    """The one 404 every area answers for a product the store does not sell."""
-    return NotFound(
-        f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
-    )
+__all__ = ["Product", "require_product"]
 
 
 def require_product(store_id: str, product_id: str) -> Product:
+    """The product (one GetItem), or a 404: STORE_NOT_FOUND when the store is what is missing (one
+    more GetItem, only then), else PRODUCT_NOT_FOUND."""
     product = get_product(store_id, product_id)
     if product is None:
-        raise product_not_found(product_id)
+        require_store(store_id)
+        raise NotFound(
+            f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
+        )
     return product

@@ -1,19 +1,22 @@
-"""Category and product items (STORE#<id> / CATEGORY#<id>, PRODUCT#<id>) and their data access."""
+"""Category and product items (STORE#<id> / CATEGORY#<id>, PRODUCT#<id>) and their data access.
+
+Stock is inventory's: a product's units at a store are the stock item of its SKU at that store."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.catalog import search
-from chalicelib.core.errors import Conflict, ValidationError
+from chalicelib.core.errors import ValidationError
 from chalicelib.data.table import TableModel, key
 
 PRODUCT_PREFIX = "PRODUCT#"
@@ -32,7 +35,6 @@ class ProductItem(TableModel):
     name_en = UnicodeAttribute(null=True)
     category_id = UnicodeAttribute()
     price = NumberAttribute()  # fen
-    stock = NumberAttribute()
     unit = UnicodeAttribute(null=True)
     image = UnicodeAttribute(null=True)
     description = UnicodeAttribute(null=True)
@@ -54,12 +56,16 @@ class Product:
     name: str
     category_id: str
     price: int
-    stock: int
     name_en: str | None = None
     unit: str | None = None
     image: str | None = None
     description: str | None = None
     location: dict[str, Any] | None = None
+
+    @property
+    def sku_id(self) -> str:
+        """The SKU whose stock this product sells: today's products are one SKU each, so its id."""
+        return self.id
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,6 @@ def _to_product(item: ProductItem) -> Product:
         name=item.name,
         category_id=item.category_id,
         price=int(item.price),
-        stock=int(item.stock),
         name_en=item.name_en,
         unit=item.unit,
         image=item.image,
@@ -165,37 +170,29 @@ def put_category(store_id: str, category: Category) -> None:
     ).save()
 
 
-def put_product(product: Product, category_name: str = "") -> None:
+def _product_item(product: Product, category_name: str) -> ProductItem:
     pk, sk = product_key(product.store_id, product.id)
-    ProductItem(
+    return ProductItem(
         pk,
         sk,
         name=product.name,
         name_en=product.name_en,
         category_id=product.category_id,
         price=product.price,
-        stock=product.stock,
         unit=product.unit,
         image=product.image,
         description=product.description,
         location=product.location,
         search_text=search.search_text(product.name, product.name_en, category_name),
-    ).save()
+    )
 
 
-def decrement_stock(store_id: str, product_id: str, quantity: int) -> int:
-    """Atomically take `quantity` units; DynamoDB's condition, not a prior read, prevents overselling."""
-    if quantity < 1:
-        raise ValidationError("'quantity' must be at least 1.", field="quantity")
-    pk, sk = product_key(store_id, product_id)
-    item = ProductItem(pk, sk)
-    try:
-        item.update(
-            actions=[ProductItem.stock.add(-quantity)],
-            condition=ProductItem.pk.exists() & (ProductItem.stock >= quantity),
-        )
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("Not enough stock.", code="OUT_OF_STOCK") from None
-        raise
-    return int(item.stock)
+def put_product(product: Product, category_name: str = "") -> None:
+    _product_item(product, category_name).save()
+
+
+def put_products(products: Iterable[tuple[Product, str]]) -> None:
+    """Many (product, category name) at once: BatchWriteItem, 25 a call (seeding a catalogue)."""
+    with ProductItem.batch_write() as batch:
+        for product, category_name in products:
+            batch.save(_product_item(product, category_name))

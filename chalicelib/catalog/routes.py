@@ -1,13 +1,14 @@
-"""Public catalog: categories, inventory pages with filters, product detail."""
+"""Public catalog: categories, inventory pages with filters, product detail. Stock comes from inventory."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from chalicelib.catalog import models, search
+from chalicelib.catalog.api import require_product
 from chalicelib.catalog.models import Product
-from chalicelib.core.errors import NotFound
 from chalicelib.core.http import ApiBlueprint, json_response, query
+from chalicelib.inventory import api as inventory
 from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
@@ -18,14 +19,15 @@ MAX_PAGE = 100
 DEFAULT_PAGE = MAX_PAGE
 
 
-def product_view(product: Product) -> dict[str, Any]:
+def product_view(product: Product, stock: int) -> dict[str, Any]:
+    """`stock`: units available at this store now, net of open pickup reservations."""
     return {
         "id": product.id,
         "storeId": product.store_id,
         "name": product.name,
         "nameEn": product.name_en,
         "price": product.price,
-        "stock": product.stock,
+        "stock": stock,
         "categoryId": product.category_id,
         "unit": product.unit,
         "image": product.image,
@@ -47,7 +49,8 @@ def categories(store_id: str) -> object:
 
 
 @bp.route("/api/stores/{store_id}/inventory", methods=["GET"])
-def inventory(store_id: str) -> object:
+def inventory_page(store_id: str) -> object:
+    """One Query for the page's products, one BatchGetItem for their stock at this store."""
     params = query(bp.request)
     category = params.text("category", max_length=64) or None
     keyword = params.text("keyword", default="", max_length=50) or ""
@@ -63,15 +66,14 @@ def inventory(store_id: str) -> object:
     )
     if not page.products and cursor is None:
         _ensure_store_exists(store_id)
-    return json_response({"products": [product_view(p) for p in page.products], "nextCursor": page.next_cursor})
+    stock = inventory.available_at(store_id, [p.sku_id for p in page.products])
+    return json_response(
+        {"products": [product_view(p, stock[p.sku_id]) for p in page.products], "nextCursor": page.next_cursor}
+    )
 
 
 @bp.route("/api/stores/{store_id}/products/{product_id}", methods=["GET"])
 def product_detail(store_id: str, product_id: str) -> object:
-    product = models.get_product(store_id, product_id)
-    if product is None:
-        _ensure_store_exists(store_id)
-        raise NotFound(
-            f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"
-        )
-    return json_response(product_view(product))
+    product = require_product(store_id, product_id)
+    stock = inventory.available(inventory.StockKey(product.sku_id, store_id))
+    return json_response(product_view(product, stock))

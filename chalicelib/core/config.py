@@ -21,9 +21,6 @@ class Settings:
     wechat_appid: str
     session_ttl_seconds: int
     default_timezone: str
-    # Pickup reservations: how long units are held, and how many open holds a user may have per product.
-    reservation_hold_hours: int = 24
-    reservation_limit_per_product: int = 2
     # The mini program's own merchant (one WeChat appid = one brand): whose loyalty programme a
     # customer sees when a loyalty route names no merchant.
     default_merchant_id: str = "m-demo"
@@ -32,27 +29,29 @@ class Settings:
     ses_sender: str = ""
 
 
-def _env(name: str, default: str) -> str:
+def env(name: str, default: str) -> str:
+    """One setting from the environment (unset or blank: the default); areas read their own with it."""
     value = os.environ.get(name, "").strip()
     return value or default
 
 
+_env = env  # the short name the readers below use
+
+
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    prefix = _env("RESOURCE_PREFIX", DEFAULT_PREFIX)
+    prefix = env("RESOURCE_PREFIX", DEFAULT_PREFIX)
     return Settings(
-        stage=_env("STAGE", "local"),
+        stage=env("STAGE", "local"),
         resource_prefix=prefix,
-        table_name=_env("TABLE_NAME", f"{prefix}-table"),
-        region=_env("AWS_DEFAULT_REGION", "ap-southeast-1"),
-        wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
-        wechat_appid=_env("WECHAT_APPID", "wx0000000000000000"),
-        session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
-        default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
-        reservation_hold_hours=int(_env("RESERVATION_HOLD_HOURS", "24")),
-        reservation_limit_per_product=int(_env("RESERVATION_LIMIT_PER_PRODUCT", "2")),
-        default_merchant_id=_env("DEFAULT_MERCHANT_ID", "m-demo"),
-        ses_sender=_env("SES_SENDER", ""),
+        table_name=env("TABLE_NAME", f"{prefix}-table"),
+        region=env("AWS_DEFAULT_REGION", "ap-southeast-1"),
+        wechat_api_base=env("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
+        wechat_appid=env("WECHAT_APPID", "wx0000000000000000"),
+        session_ttl_seconds=int(env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
+        default_timezone=env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
+        default_merchant_id=env("DEFAULT_MERCHANT_ID", "m-demo"),
+        ses_sender=env("SES_SENDER", ""),
     )
 
 
@@ -95,20 +94,20 @@ def wechatpay_settings() -> WeChatPaySettings:
 
     keys = wechatpay_keys()
     return WeChatPaySettings(
-        api_base=_env("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
-        mchid=_env("WECHATPAY_MCHID", ""),
-        serial_no=_env("WECHATPAY_SERIAL_NO", ""),
+        api_base=env("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
+        mchid=env("WECHATPAY_MCHID", ""),
+        serial_no=env("WECHATPAY_SERIAL_NO", ""),
         private_key_pem=keys.private_key_pem,
         apiv3_key=keys.apiv3_key,
         platform_public_keys=_platform_public_keys(keys.platform_public_key_pem),
-        notify_url=_env("WECHATPAY_NOTIFY_URL", ""),
+        notify_url=env("WECHATPAY_NOTIFY_URL", ""),
         payment_timeout_seconds=payment_timeout_seconds(),
     )
 
 
 def payment_timeout_seconds() -> int:
     """How long a customer has to pay; needs no credentials, so the saga's input reads no secret."""
-    return int(_env("PAYMENT_TIMEOUT_SECONDS", "900"))
+    return int(env("PAYMENT_TIMEOUT_SECONDS", "900"))
 
 
 def _platform_public_keys(pem: str) -> dict[str, str]:
@@ -117,10 +116,10 @@ def _platform_public_keys(pem: str) -> dict[str, str]:
     setting): before WeChat Pay switches to a new key, ops add it there, so callbacks and responses
     signed with either keep verifying."""
     keys: dict[str, str] = {}
-    serial = _env("WECHATPAY_PLATFORM_SERIAL", "")
+    serial = env("WECHATPAY_PLATFORM_SERIAL", "")
     if serial and pem:
         keys[serial] = pem
-    more = _env("WECHATPAY_PLATFORM_PUBLIC_KEYS", "{}")
+    more = env("WECHATPAY_PLATFORM_PUBLIC_KEYS", "{}")
     try:
         extra = json.loads(more)
     except ValueError:

@@ -16,6 +16,11 @@ from chalicelib.core.lazy import resolve
 
 # How DynamoDB marks the REMOVE records of its own TTL deletions.
 TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+# A record the consumer keeps failing is retried this many times (the event source mapping's
+# MaximumRetryAttempts, with batch bisection), then its batch goes to the stream failure queue
+# instead of blocking its shard for the stream's 24 hours. The local event runner honours the same
+# number.
+MAX_RETRY_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)

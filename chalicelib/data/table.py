@@ -5,14 +5,16 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import BotoCoreError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -78,6 +80,108 @@ def connection() -> Connection:
 
 TRANSACTION_ATTEMPTS = 6
 
+_M = TypeVar("_M", bound=Model)
+
+
+def condition_failed(err: PynamoDBException) -> bool:
+    """Did a single-item write (PutItem, UpdateItem, DeleteItem) fail only because its condition did?"""
+    return err.cause_response_code == "ConditionalCheckFailedException"
+
+
+class Transaction(TransactWrite):
+    """A TransactWrite whose actions may carry a label (any hashable value: a name, a stock key).
+
+    DynamoDB reports a cancellation per action, in the order the actions were sent, and PynamoDB
+    sends them grouped by kind, not in the order they were added. Labels let a caller (or a piece
+    another area added to its transaction, such as inventory's stock actions) ask "did *my*
+    condition fail?" without counting positions."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._checks: list[Hashable | None] = []
+        self._deletes: list[Hashable | None] = []
+        self._puts: list[Hashable | None] = []
+        self._updates: list[Hashable | None] = []
+
+    def condition_check(
+        self,
+        model_cls: type[_M],
+        hash_key: Any,
+        range_key: Any = None,
+        condition: Condition | None = None,
+        *,
+        label: Hashable | None = None,
+    ) -> None:
+        super().condition_check(model_cls, hash_key, range_key, condition)
+        self._checks.append(label)
+
+    def delete(
+        self,
+        model: _M,
+        condition: Condition | None = None,
+        *,
+        add_version_condition: bool = True,
+        label: Hashable | None = None,
+    ) -> None:
+        super().delete(model, condition, add_version_condition=add_version_condition)
+        self._deletes.append(label)
+
+    def save(
+        self,
+        model: _M,
+        condition: Condition | None = None,
+        return_values: str | None = None,
+        *,
+        label: Hashable | None = None,
+    ) -> None:
+        super().save(model, condition, return_values)
+        self._puts.append(label)
+
+    def update(
+        self,
+        model: _M,
+        actions: list[Action],
+        condition: Condition | None = None,
+        return_values: str | None = None,
+        *,
+        add_version_condition: bool = True,
+        label: Hashable | None = None,
+    ) -> None:
+        super().update(model, actions, condition, return_values, add_version_condition=add_version_condition)
+        self._updates.append(label)
+
+    def labels(self) -> list[Hashable | None]:
+        """One per action in sending order: PynamoDB's Connection.transact_write_items sends condition
+        checks, deletes, puts, then updates (tests/flows/test_transactions.py pins this down)."""
+        return [*self._checks, *self._deletes, *self._puts, *self._updates]
+
+
+class TransactionCancelled(TransactWriteError):
+    """The TransactWriteError `transact` raises: the same error (codes, reasons), and it can name the
+    labelled actions whose conditions failed."""
+
+    def __init__(self, err: TransactWriteError, labels: list[Hashable | None]) -> None:
+        super().__init__(err.msg, err.cause)
+        self.labels = labels
+
+    def failed_labels(self) -> list[Hashable]:
+        return [
+            label
+            for label, failed in zip(self.labels, failed_conditions(self), strict=False)
+            if failed and label is not None
+        ]
+
+    def failed(self, label: Hashable) -> bool:
+        return label in self.failed_labels()
+
+    def old_item(self, label: Hashable) -> dict[str, Any] | None:
+        """The item as it was when the labelled action's condition failed, if that action asked
+        for it (`return_values=ALL_OLD`) and the item existed: answers "why" without a re-read."""
+        for found, reason in zip(self.labels, self.cancellation_reasons, strict=False):
+            if found == label and reason is not None and reason.code == "ConditionalCheckFailed":
+                return reason.raw_item
+        return None
+
 
 def cancellation_codes(err: TransactWriteError) -> list[str | None]:
     """Each action's cancellation code, in the order PynamoDB sent them (None: that action was fine)."""
@@ -89,12 +193,12 @@ def failed_conditions(err: TransactWriteError) -> list[bool]:
     return [code == "ConditionalCheckFailed" for code in cancellation_codes(err)]
 
 
-def transact(build: Callable[[TransactWrite], None]) -> None:
+def transact(build: Callable[[Transaction], None]) -> None:
     """One TransactWriteItems, retried with jitter while DynamoDB cancels it only because another
     transaction on the same item was in flight (TransactionConflict: nothing written, nothing decided).
     A rush on one hot item (a product's stock, a reward, a member's balance, a staff slot) does that on
     real DynamoDB, never on moto; without the retry callers would see 500s instead of clean answers.
-    Any other cancellation (a failed condition) is raised for the caller to map.
+    Any other cancellation (a failed condition) is raised as TransactionCancelled for the caller to map.
 
     Every attempt carries a ClientRequestToken. When the answer is lost (a read timeout, a dropped
     connection) the transaction may have committed; the repeat (botocore's own retry, then ours) sends
@@ -103,8 +207,9 @@ def transact(build: Callable[[TransactWrite], None]) -> None:
     When the table cannot be reached at all the caller gets a 503 to retry, never a 500."""
     token = uuid.uuid4().hex
     for attempt in range(TRANSACTION_ATTEMPTS):
+        tx = Transaction(connection=connection(), client_request_token=token)
         try:
-            with TransactWrite(connection=connection(), client_request_token=token) as tx:
+            with tx:
                 build(tx)
             return
         except TransactWriteError as err:
@@ -116,6 +221,6 @@ def transact(build: Callable[[TransactWrite], None]) -> None:
             codes = set(cancellation_codes(err))
             conflict_only = "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
             if not conflict_only or last:
-                raise
+                raise TransactionCancelled(err, tx.labels()) from err
             token = uuid.uuid4().hex
             time.sleep(random.uniform(0.005, 0.02) * 2**attempt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import to_iso
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationError
-from chalicelib.core.ids import new_id
+from chalicelib.core.ids import new_id, stable_id
 from chalicelib.loyalty import accrual, models, rules
 from chalicelib.stores.api import require_store
 
@@ -169,11 +168,7 @@ def redeem(
     # Points and stock are the transaction's conditions; only the tier gate is checked here.
     if not rules.tier_allows(reward, tier, config):
         raise Conflict(f"This reward needs {reward.min_tier} tier.", code="TIER_REQUIRED")
-    if request_key:
-        digest = hashlib.sha256(f"{member_id}\n{request_key}".encode()).hexdigest()[:16]
-        redemption_id = f"rd_{digest}"
-    else:
-        redemption_id = new_id("rd")
+    redemption_id = stable_id("rd", member_id, request_key) if request_key else new_id("rd")
     entry = models.LedgerEntry(
         transaction_id=redemption_id,
         kind="redeem",

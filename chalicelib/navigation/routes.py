@@ -15,14 +15,6 @@ from chalicelib.stores.api import require_store
 bp = ApiBlueprint(__name__)
 
 
-def _product(store_id: str, product_id: str) -> catalog.Product:
-    product = catalog.get_product(store_id, product_id)
-    if product is None:
-        require_store(store_id)  # 404 names the store when that is what's missing
-        raise catalog.product_not_found(product_id)
-    return product
-
-
 def _layout(store_id: str) -> dict[str, Any]:
     found = models.get_layout(store_id)
     if found is None:
@@ -39,7 +31,7 @@ def layout(store_id: str) -> object:
 @bp.route("/api/stores/{store_id}/products/{product_id}/location", methods=["GET"])
 def product_location(store_id: str, product_id: str) -> object:
     current_principal(bp.request)
-    return json_response(service.product_location(_product(store_id, product_id)))
+    return json_response(service.product_location(catalog.require_product(store_id, product_id)))
 
 
 @bp.route("/api/stores/{store_id}/route", methods=["GET"])
@@ -50,5 +42,5 @@ def route(store_id: str) -> object:
     from_y = params.number("fromY", required=True)
     product_id = params.require_text("productId", max_length=64)
     assert from_x is not None and from_y is not None
-    plan = service.plan_route(_layout(store_id), _product(store_id, product_id), from_x, from_y)
+    plan = service.plan_route(_layout(store_id), catalog.require_product(store_id, product_id), from_x, from_y)
     return json_response({"storeId": store_id, **plan})

@@ -17,6 +17,7 @@ from chalicelib.core.clock import clock
 from chalicelib.core.observability import logger
 from chalicelib.core.streams import TTL_IDENTITY
 from chalicelib.reservations import models, service
+from chalicelib.reservations.adapters import aws_ports
 
 
 def expired_sentinel(record: dict[str, Any]) -> str | None:
@@ -38,5 +39,5 @@ def handle(record: dict[str, Any]) -> None:
     reservation_id = expired_sentinel(record)
     if reservation_id is None:
         return
-    if service.expire(reservation_id, clock().now()):
+    if service.expire(aws_ports(), reservation_id, clock().now()):
         logger.warning("reservation expired by the TTL backstop; its timer never fired", reservation_id=reservation_id)

@@ -10,35 +10,35 @@
   (`backstop.py`) expires the reservation.
 
 Every state change is one TransactWriteItems conditioned on `status = open`, which is what makes
-expiry, cancel and pickup exactly-once and mutually exclusive.
+expiry, cancel and pickup exactly-once and mutually exclusive. The stock moves in the same
+transactions through inventory's pieces (hold on create; release on cancel / expiry; take from the
+hold on pickup): this module never touches another area's item.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.transactions import TransactWrite
 
-from chalicelib.catalog.models import ProductItem, product_key
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import ExpiringModel, TableModel, failed_conditions, key, transact
+from chalicelib.data.table import ExpiringModel, TableModel, Transaction, TransactionCancelled, key, transact
+from chalicelib.inventory import api as inventory
 from chalicelib.reservations.area import EXPIRY_SENTINEL
-
-OPEN = "open"
-PICKED_UP = "picked_up"
-CANCELLED = "cancelled"
-EXPIRED = "expired"
-STATUSES = (OPEN, PICKED_UP, CANCELLED, EXPIRED)
+from chalicelib.reservations.domain import NotOpen, Reservation, ReservationExists, ReservationStatus
 
 USER_COPY_PREFIX = "RESERVATION#"
 HOLD_PREFIX = "RESHOLD#"
 SENTINEL_PREFIX = "RESEXPIRY#"
 SENTINEL_SK = "SENTINEL"
+
+# Transaction labels: which of our actions a cancellation was about (inventory labels its own).
+NEW_RESERVATION = "new reservation"
+OPEN_RESERVATION = "open reservation"
+HOLD_COUNT = "hold count"
 
 
 class StoreReservationsIndex(GlobalSecondaryIndex["ReservationItem"]):
@@ -54,6 +54,7 @@ class ReservationItem(ExpiringModel):
     reservation_id = UnicodeAttribute()
     store_id = UnicodeAttribute()
     product_id = UnicodeAttribute()
+    sku_id = UnicodeAttribute(null=True)  # absent on reservations made before inventory: the product id
     product_name = UnicodeAttribute()
     user_id = UnicodeAttribute()
     quantity = NumberAttribute()
@@ -80,21 +81,6 @@ class ExpirySentinel(ExpiringModel):
     ENTITY_TYPE = EXPIRY_SENTINEL
 
     reservation_id = UnicodeAttribute()
-
-
-@dataclass(frozen=True)
-class Reservation:
-    id: str
-    store_id: str
-    product_id: str
-    product_name: str
-    user_id: str
-    quantity: int
-    status: str
-    pickup_code: str
-    created_at: str
-    expires_at: str
-    updated_at: str
 
 
 def reservation_key(reservation_id: str) -> tuple[str, str]:
@@ -128,15 +114,20 @@ def store_index_sort(status: str, expires_at: str, reservation_id: str) -> str:
     return f"{status}#{expires_at}#{reservation_id}"
 
 
+def _stock(reservation: Reservation) -> inventory.StockKey:
+    return inventory.StockKey(reservation.sku_id, reservation.store_id)
+
+
 def _to_reservation(item: ReservationItem) -> Reservation:
     return Reservation(
         id=item.reservation_id,
         store_id=item.store_id,
         product_id=item.product_id,
+        sku_id=item.sku_id or item.product_id,
         product_name=item.product_name,
         user_id=item.user_id,
         quantity=int(item.quantity),
-        status=item.status,
+        status=ReservationStatus(item.status),
         pickup_code=item.pickup_code,
         created_at=item.created_at,
         expires_at=item.expires_at,
@@ -149,10 +140,11 @@ def _items(reservation: Reservation, ttl: int) -> tuple[ReservationItem, Reserva
         "reservation_id": reservation.id,
         "store_id": reservation.store_id,
         "product_id": reservation.product_id,
+        "sku_id": reservation.sku_id,
         "product_name": reservation.product_name,
         "user_id": reservation.user_id,
         "quantity": reservation.quantity,
-        "status": reservation.status,
+        "status": reservation.status.value,
         "pickup_code": reservation.pickup_code,
         "created_at": reservation.created_at,
         "expires_at": reservation.expires_at,
@@ -171,72 +163,60 @@ def _items(reservation: Reservation, ttl: int) -> tuple[ReservationItem, Reserva
     return main, ReservationItem(upk, usk, **fields)
 
 
-class ReservationExists(Exception):
-    """The reservation id was already taken (an idempotent retry of the same request)."""
-
-
 def create(reservation: Reservation, *, limit: int, ttl: int, sentinel_ttl: int) -> None:
-    """Takes the stock, counts the hold and writes the reservation and its expiry sentinel in one
-    transaction.
-
-    PynamoDB sends puts before updates, so cancellation reasons come back in the order
-    [reservation, user copy, sentinel, product stock, hold count].
-    """
+    """Holds the stock, counts the hold and writes the reservation and its expiry sentinel in one
+    transaction. Raises ReservationExists (a retry), or 409 OUT_OF_STOCK / RESERVATION_LIMIT."""
     main, copy = _items(reservation, ttl)
     spk, ssk = sentinel_key(reservation.id)
     sentinel = ExpirySentinel(spk, ssk, reservation_id=reservation.id, ttl=sentinel_ttl)
-    ppk, psk = product_key(reservation.store_id, reservation.product_id)
     hpk, hsk = hold_key(reservation.user_id, reservation.store_id, reservation.product_id)
-    quantity = reservation.quantity
 
-    def build(tx: TransactWrite) -> None:
-        tx.save(main, condition=ReservationItem.pk.does_not_exist())
-        tx.save(copy, condition=ReservationItem.pk.does_not_exist())
-        tx.save(sentinel, condition=ExpirySentinel.pk.does_not_exist())
-        tx.update(
-            ProductItem(ppk, psk),
-            actions=[ProductItem.stock.add(-quantity)],
-            condition=ProductItem.pk.exists() & (ProductItem.stock >= quantity),
-        )
+    def build(tx: Transaction) -> None:
+        tx.save(main, condition=ReservationItem.pk.does_not_exist(), label=NEW_RESERVATION)
+        tx.save(copy, condition=ReservationItem.pk.does_not_exist(), label=NEW_RESERVATION)
+        tx.save(sentinel, condition=ExpirySentinel.pk.does_not_exist(), label=NEW_RESERVATION)
+        inventory.hold(tx, _stock(reservation), reservation.quantity)
         tx.update(
             HoldItem(hpk, hsk),
             actions=[HoldItem.open_count.add(1)],
             condition=HoldItem.open_count.does_not_exist() | (HoldItem.open_count < limit),
+            label=HOLD_COUNT,
         )
 
     try:
         transact(build)
-    except TransactWriteError as err:
-        failed = failed_conditions(err)
-        if any(failed[:3]):
+    except TransactionCancelled as err:
+        if err.failed(NEW_RESERVATION):
             raise ReservationExists(reservation.id) from None
-        if len(failed) > 3 and failed[3]:
+        if inventory.short_of(err):
             raise Conflict("Not enough stock to reserve.", code="OUT_OF_STOCK") from None
-        if len(failed) > 4 and failed[4]:
+        if err.failed(HOLD_COUNT):
             raise Conflict(
                 f"You already hold {limit} open reservations for this product.", code="RESERVATION_LIMIT"
             ) from None
         raise
 
 
-def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_code: str | None = None) -> bool:
-    """open -> new_status in one transaction conditioned on status=open; False if it was not open.
+def close(
+    reservation: Reservation, *, new_status: ReservationStatus, now_iso: str, pickup_code: str | None = None
+) -> None:
+    """open -> new_status in one transaction conditioned on status = open (and, for a pickup, on the
+    code); raises NotOpen with the status it found instead (read from the failed condition's old
+    item, not re-read).
 
-    Expiry and cancel put the units back on the shelf; a pickup sells them, so stock is untouched.
+    Expiry and cancel release the held units back on sale; a pickup takes them from the hold (sold).
     The expiry sentinel goes in the same transaction (unconditionally: TTL may have taken it already,
-    which is how the backstop gets here). PynamoDB sends deletes before updates, so cancellation
-    reasons come back as [sentinel, reservation, user copy, hold count, product stock].
-    """
+    which is how the backstop gets here)."""
     pk, sk = reservation_key(reservation.id)
     upk, usk = user_copy_key(reservation.user_id, reservation.created_at, reservation.id)
     hpk, hsk = hold_key(reservation.user_id, reservation.store_id, reservation.product_id)
-    open_condition = ReservationItem.status == OPEN
+    open_condition = ReservationItem.status == ReservationStatus.OPEN.value
     if pickup_code is not None:
         open_condition = open_condition & (ReservationItem.pickup_code == pickup_code)
-    actions: list[Action] = [ReservationItem.status.set(new_status), ReservationItem.updated_at.set(now_iso)]
+    actions: list[Action] = [ReservationItem.status.set(new_status.value), ReservationItem.updated_at.set(now_iso)]
     spk, ssk = sentinel_key(reservation.id)
 
-    def build(tx: TransactWrite) -> None:
+    def build(tx: Transaction) -> None:
         tx.delete(ExpirySentinel(spk, ssk))
         tx.update(
             ReservationItem(pk, sk),
@@ -245,25 +225,23 @@ def close(reservation: Reservation, *, new_status: str, now_iso: str, pickup_cod
                 ReservationItem.gsi1sk.set(store_index_sort(new_status, reservation.expires_at, reservation.id)),
             ],
             condition=open_condition,
+            return_values="ALL_OLD",
+            label=OPEN_RESERVATION,
         )
         tx.update(ReservationItem(upk, usk), actions=actions, condition=ReservationItem.pk.exists())
         tx.update(HoldItem(hpk, hsk), actions=[HoldItem.open_count.add(-1)])
-        if new_status != PICKED_UP:
-            ppk, psk = product_key(reservation.store_id, reservation.product_id)
-            tx.update(
-                ProductItem(ppk, psk),
-                actions=[ProductItem.stock.add(reservation.quantity)],
-                condition=ProductItem.pk.exists(),
-            )
+        if new_status is ReservationStatus.PICKED_UP:
+            inventory.take(tx, _stock(reservation), reservation.quantity, held=True)
+        else:
+            inventory.release(tx, _stock(reservation), reservation.quantity)
 
     try:
         transact(build)
-    except TransactWriteError as err:
-        failed = failed_conditions(err)
-        if len(failed) > 1 and failed[1]:
-            return False
+    except TransactionCancelled as err:
+        if err.failed(OPEN_RESERVATION):
+            old = err.old_item(OPEN_RESERVATION)
+            raise NotOpen(ReservationItem.from_raw_data(old).status if old else "gone") from None
         raise
-    return True
 
 
 def get(reservation_id: str) -> Reservation | None:
@@ -274,12 +252,12 @@ def get(reservation_id: str) -> Reservation | None:
         return None
 
 
-def of_user(user_id: str, status: str | None, limit: int) -> list[Reservation]:
+def of_user(user_id: str, status: ReservationStatus | None, limit: int) -> list[Reservation]:
     """The customer's reservations, newest first: one Query of their partition."""
     items = ReservationItem.query(
         key("USER", user_id),
         ReservationItem.sk.startswith(USER_COPY_PREFIX),
-        filter_condition=(ReservationItem.status == status) if status else None,
+        filter_condition=(ReservationItem.status == status.value) if status else None,
         scan_index_forward=False,
         consistent_read=True,
         limit=limit,
@@ -288,8 +266,8 @@ def of_user(user_id: str, status: str | None, limit: int) -> list[Reservation]:
     return [_to_reservation(i) for i in items]
 
 
-def of_store(store_id: str, status: str | None, limit: int) -> list[Reservation]:
+def of_store(store_id: str, status: ReservationStatus | None, limit: int) -> list[Reservation]:
     """A store's reservations (optionally one status), soonest expiry first: one gsi1 Query."""
-    condition = ReservationItem.gsi1sk.startswith(f"{status}#") if status else None
+    condition = ReservationItem.gsi1sk.startswith(f"{status.value}#") if status else None
     items = ReservationItem.store_index.query(store_index_key(store_id), condition, limit=limit, page_size=limit)
     return [_to_reservation(i) for i in items]

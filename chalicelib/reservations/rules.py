@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from chalicelib.core.clock import from_iso
 from chalicelib.core.errors import Conflict, ValidationError
-from chalicelib.reservations.models import OPEN, STATUSES, Reservation
+from chalicelib.core.ids import stable_id
+from chalicelib.reservations.domain import Reservation, ReservationStatus
 
 MAX_QUANTITY = 20
 # DynamoDB TTL deletes closed reservations this long after they expire (history stays a month).
@@ -42,23 +41,26 @@ def pickup_code(randbelow: Callable[[int], int]) -> str:
 
 def reservation_id(user_id: str, request_key: str | None, random_id: Callable[[], str]) -> str:
     """A client-supplied request key makes a retried POST land on the same reservation."""
-    if not request_key:
-        return random_id()
-    digest = hashlib.sha256(f"{user_id}\n{request_key}".encode()).hexdigest()[:16]
-    return f"r_{digest}"
+    return stable_id("r", user_id, request_key) if request_key else random_id()
 
 
-def validate_status(status: str | None) -> str | None:
+def validate_status(status: str | None) -> ReservationStatus | None:
     if status is None or status == "":
         return None
-    if status not in STATUSES:
-        raise ValidationError(f"'status' must be one of {', '.join(STATUSES)}.", field="status")
-    return status
+    try:
+        return ReservationStatus(status)
+    except ValueError:
+        names = ", ".join(ReservationStatus)
+        raise ValidationError(f"'status' must be one of {names}.", field="status") from None
+
+
+def not_open(status: str) -> Conflict:
+    return Conflict(f"Reservation is {status}, not open.", code="RESERVATION_NOT_OPEN")
 
 
 def check_pickup_code(reservation: Reservation, code: str) -> None:
-    if reservation.status != OPEN:
-        raise Conflict(f"Reservation is {reservation.status}, not open.", code="RESERVATION_NOT_OPEN")
+    if reservation.status is not ReservationStatus.OPEN:
+        raise not_open(reservation.status)
     if not hmac.compare_digest(reservation.pickup_code.encode(), code.encode()):
         raise Conflict("Pickup code does not match.", code="INVALID_PICKUP_CODE")
 
@@ -70,27 +72,8 @@ class ExpiryAction(StrEnum):
 
 
 def expiry_action(reservation: Reservation | None, now: datetime) -> ExpiryAction:
-    if reservation is None or reservation.status != OPEN:
+    if reservation is None or reservation.status is not ReservationStatus.OPEN:
         return ExpiryAction.SKIP
     if now < from_iso(reservation.expires_at):
         return ExpiryAction.RESCHEDULE
     return ExpiryAction.EXPIRE
-
-
-def view(reservation: Reservation, *, include_code: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": reservation.id,
-        "reservationId": reservation.id,
-        "storeId": reservation.store_id,
-        "productId": reservation.product_id,
-        "productName": reservation.product_name,
-        "userId": reservation.user_id,
-        "quantity": reservation.quantity,
-        "status": reservation.status,
-        "createdAt": reservation.created_at,
-        "expiresAt": reservation.expires_at,
-        "updatedAt": reservation.updated_at,
-    }
-    if include_code:
-        body["pickupCode"] = reservation.pickup_code
-    return body

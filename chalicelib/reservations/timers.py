@@ -6,7 +6,8 @@ from typing import Any
 
 from chalicelib.core.clock import clock
 from chalicelib.reservations import service
+from chalicelib.reservations.adapters import aws_ports
 
 
 def on_expiry(reservation_id: str, payload: dict[str, Any]) -> None:
-    service.expire(reservation_id, clock().now())
+    service.expire(aws_ports(), reservation_id, clock().now())

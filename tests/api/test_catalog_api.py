@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from devstack import demo_data
+from tests.api.budget import dynamodb_calls
 
 
 def test_categories(seeded, client) -> None:
@@ -90,3 +91,36 @@ def test_inventory_as_the_mini_program_asks_lists_the_whole_shelf(seeded, client
     assert len(body["products"]) == len(demo_data.PRODUCTS) > 20
     assert body["nextCursor"] is None
     assert all(isinstance(p["stock"], int) and p["id"] for p in body["products"])
+
+
+def test_request_budget(seeded, client, local_aws) -> None:
+    """Every catalog route at its documented minimum (docs/data-model.md), no item read twice."""
+
+    def calls(path: str) -> dict[str, int]:
+        return dynamodb_calls(local_aws, lambda: client.http.get(path))
+
+    assert calls("/api/stores/s-jingan/categories") == {"Query": 1}
+    assert calls("/api/stores/s-missing/categories") == {"Query": 1, "GetItem": 1}  # the store, for the 404
+    # the page's products, then their stock at this store in one BatchGetItem
+    assert calls("/api/stores/s-jingan/inventory?limit=10") == {"Query": 1, "BatchGetItem": 1}
+    assert calls("/api/stores/s-jingan/inventory?category=&keyword=") == {"Query": 1, "BatchGetItem": 1}
+    milk = quote("牛奶")
+    assert calls(f"/api/stores/s-jingan/inventory?keyword={milk}&category=dairy") == {"Query": 1, "BatchGetItem": 1}
+    assert calls(f"/api/stores/s-jingan/inventory?keyword={quote('火锅')}") == {"Query": 1, "GetItem": 1}
+    assert calls("/api/stores/s-missing/inventory") == {"Query": 1, "GetItem": 1}
+    assert calls("/api/stores/s-jingan/products/p001") == {"GetItem": 2}  # product + its stock here
+    assert calls("/api/stores/s-jingan/products/p999") == {"GetItem": 2}  # product + the store, for the 404
+
+
+def test_every_product_shows_its_stock_at_that_store(seeded, client) -> None:
+    """Each store's page shows inventory's stock of each SKU at that store (the demo stores differ)."""
+    from chalicelib.inventory import api as inventory
+
+    for store_id in ("s-jingan", "s-lujiazui"):
+        products = client.http.get(f"/api/stores/{store_id}/inventory").json_body["products"]
+        expected = inventory.available_at(store_id, [p["id"] for p in products])
+        assert {p["id"]: p["stock"] for p in products} == expected
+        detail = client.http.get(f"/api/stores/{store_id}/products/p002").json_body
+        assert detail["stock"] == expected["p002"]
+    first = client.http.get("/api/stores/s-nanjing-east/inventory").json_body["products"]
+    assert next(p["stock"] for p in first if p["id"] == "p001") == 0  # each demo store is sold out of one thing

@@ -10,6 +10,7 @@ from chalicelib.catalog import models as catalog
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
 from devstack import demo_data
+from tests.api.budget import dynamodb_calls
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 
 STORE = "s-jingan"
@@ -26,10 +27,10 @@ def mapped_store(aws) -> None:
         pname, _pname_en, category_id, price, _unit = demo_data.PRODUCTS[index]
         catalog.put_product(
             catalog.Product(
-                STORE, f"p{index + 1:03d}", pname, category_id, price, 5, location=demo_data.shelf_location(index)
+                STORE, f"p{index + 1:03d}", pname, category_id, price, location=demo_data.shelf_location(index)
             )
         )
-    catalog.put_product(catalog.Product(STORE, "p-unplaced", "新品", "fresh", 100, 1))
+    catalog.put_product(catalog.Product(STORE, "p-unplaced", "新品", "fresh", 100))
     # A store that exists but has no map yet.
     stores.put_store(
         stores.Store("s-unmapped", demo_data.MERCHANT_ID, "无地图店", "地址", "1", 31.2, 121.4, "Asia/Shanghai", {}, {})
@@ -124,3 +125,16 @@ def test_every_navigation_route_needs_a_live_token(mapped_store, client, login) 
         ("GET", "/api/stores/probe-id/route"),
     ]
     assert client.http.get(f"/api/stores/{STORE}/layout").status_code == 401
+
+
+def test_request_budget(mapped_store, client, signed_in, local_aws) -> None:
+    """Every navigation route at its documented minimum (docs/data-model.md), no item read twice."""
+
+    def calls(path: str) -> dict[str, int]:
+        return dynamodb_calls(local_aws, lambda: client.http.get(path, headers=signed_in))
+
+    assert calls(f"/api/stores/{STORE}/layout") == {"GetItem": 2}  # session + layout
+    assert calls("/api/stores/s-unmapped/layout") == {"GetItem": 3}  # + the store, to tell which 404
+    assert calls(f"/api/stores/{STORE}/products/p001/location") == {"GetItem": 2}  # session + product
+    # session + layout + product; A* runs in memory
+    assert calls(f"/api/stores/{STORE}/route?fromX=1&fromY=15&productId=p009") == {"GetItem": 3}

@@ -13,6 +13,8 @@ from chalicelib.core.auth import Role
 from chalicelib.core.clock import clock
 from chalicelib.identity.models import IdentityStore
 from chalicelib.stores import models as stores
+from devstack import demo_data
+from tests.api.budget import dynamodb_calls
 from tests.api.dynamo_faults import CommittedButTimedOut, TransactionConflicts, Unreachable
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
@@ -43,10 +45,9 @@ def shop(aws: Any) -> Any:
             )
         )
     for product_id, units in ((PRODUCT, 20), (SOLD_OUT, 0), ("p003", 5)):
-        catalog.put_product(
-            catalog.Product(
-                store_id=STORE, id=product_id, name=f"商品 {product_id}", category_id="dairy", price=350, stock=units
-            )
+        demo_data.shelve(
+            catalog.Product(store_id=STORE, id=product_id, name=f"商品 {product_id}", category_id="dairy", price=350),
+            units,
         )
     return aws
 
@@ -252,24 +253,42 @@ def test_retry_of_a_reservation_that_took_the_last_units_returns_it(shop, client
 
 
 def test_request_budget(shop, client, login, local_aws) -> None:
+    """Every reservation route at its documented minimum (docs/data-model.md), no item read twice."""
     customer = fresh(login)
     staff = staff_headers(login, [STORE])
-    reservation = reserve(client, customer).json_body
-    local_aws.app.calls.clear()
-    client.http.get("/api/reservations", headers=customer)
-    assert dict(local_aws.app.calls) == {"GetItem": 1, "Query": 1}  # session + my reservations
-    local_aws.app.calls.clear()
-    client.http.get(f"/api/stores/{STORE}/reservations?status=open", headers=staff)
-    assert dict(local_aws.app.calls) == {"GetItem": 2, "Query": 1}  # session + store + gsi1
-    local_aws.app.calls.clear()
-    client.http.get(f"/api/stores/{STORE}/inventory?limit=10")
-    assert dict(local_aws.app.calls) == {"Query": 1}  # net stock costs nothing extra
-    local_aws.app.calls.clear()
-    reserve(client, customer)
-    assert dict(local_aws.app.calls) == {"GetItem": 2, "TransactWriteItems": 1}  # session + product
-    local_aws.app.calls.clear()
-    client.http.delete(f"/api/reservations/{reservation['reservationId']}", headers=customer)
-    assert dict(local_aws.app.calls) == {"GetItem": 2, "TransactWriteItems": 1}
+
+    def calls(method: str, path: str, headers: dict, body: dict | None = None) -> dict[str, int]:
+        if body is None:
+            return dynamodb_calls(local_aws, lambda: client.http.request(method, path, headers=headers))
+        return dynamodb_calls(local_aws, lambda: post_json(client, path, body, headers, method=method))
+
+    new = {"storeId": STORE, "productId": PRODUCT, "quantity": 1}
+    # session, product, stock (the sold-out check that spares the Scheduler), then one transaction
+    assert calls("POST", "/api/reservations", customer, new) == {"GetItem": 3, "TransactWriteItems": 1}
+    assert calls("POST", "/api/reservations", customer, {**new, "productId": SOLD_OUT}) == {"GetItem": 3}
+    # a keyed request skips the stock read; its retry reads the reservation it finds instead
+    keyed = {**new, "productId": "p003", "requestId": "budget-1"}
+    assert calls("POST", "/api/reservations", customer, keyed) == {"GetItem": 2, "TransactWriteItems": 1}
+    assert calls("POST", "/api/reservations", customer, keyed) == {"GetItem": 3, "TransactWriteItems": 1}
+    assert calls("GET", "/api/reservations", customer) == {"GetItem": 1, "Query": 1}  # session + my copies
+    path = f"/api/stores/{STORE}/reservations?status=open"
+    assert calls("GET", path, staff) == {"GetItem": 2, "Query": 1}  # session + store + gsi1
+    # stock net of the open reservations costs the page nothing extra: its one BatchGetItem
+    assert calls("GET", f"/api/stores/{STORE}/inventory?limit=10", {}) == {"Query": 1, "BatchGetItem": 1}
+
+    mine = client.http.get("/api/reservations?status=open", headers=customer).json_body["reservations"]
+    (plain,) = [r for r in mine if r["productId"] == PRODUCT]
+    (keyed_one,) = [r for r in mine if r["productId"] == "p003"]
+    cancel = f"/api/reservations/{plain['id']}"
+    # session + reservation, then one transaction; a second cancel stops at the status it read
+    assert calls("DELETE", cancel, customer) == {"GetItem": 2, "TransactWriteItems": 1}
+    assert calls("DELETE", cancel, customer) == {"GetItem": 2}
+    pickup = f"/api/reservations/{keyed_one['id']}/pickup"
+    # session + reservation + store (the staff check), then one transaction
+    assert calls("POST", pickup, staff, {"pickupCode": keyed_one["pickupCode"]}) == {
+        "GetItem": 3,
+        "TransactWriteItems": 1,
+    }
 
 
 def test_no_reservation_survives_without_its_expiry_timer(shop, client, login, monkeypatch) -> None:

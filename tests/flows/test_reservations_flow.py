@@ -3,6 +3,7 @@ and expiry through EventBridge Scheduler and the event runner with an injected c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,13 +18,20 @@ from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import ManualClock, clock, use_clock
 from chalicelib.core.errors import Conflict
 from chalicelib.core.resources import TIMERS_QUEUE
+from chalicelib.inventory import api as inventory
+from chalicelib.inventory.api import StockKey
 from chalicelib.notifications import models as notification_models
 from chalicelib.reservations import models, service
+from chalicelib.reservations.adapters import aws_ports
+from chalicelib.reservations.area import RESERVATION_EXPIRY
+from chalicelib.reservations.domain import ReservationStatus
 from chalicelib.stores import models as stores
+from devstack import demo_data
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
 
 STORE = "s1"
+PORTS = aws_ports()
 
 
 @pytest.fixture
@@ -46,15 +54,12 @@ def shop(aws: Any) -> Any:
 
 
 def put_product(product_id: str, units: int) -> None:
-    catalog.put_product(
-        catalog.Product(store_id=STORE, id=product_id, name="限量款", category_id="c", price=100, stock=units)
-    )
+    demo_data.shelve(catalog.Product(store_id=STORE, id=product_id, name="限量款", category_id="c", price=100), units)
 
 
 def units(product_id: str) -> int:
-    product = catalog.get_product(STORE, product_id)
-    assert product is not None
-    return product.stock
+    """Available at the store now (what its pages show as stock)."""
+    return inventory.available(StockKey(product_id, STORE))
 
 
 def customer(n: int | str) -> Principal:
@@ -82,7 +87,7 @@ def test_50_customers_race_for_10_units(shop) -> None:
 
     def attempt(n: int) -> str:
         try:
-            service.reserve(customer(n), STORE, "hot", 1, None, now)
+            service.reserve(PORTS, customer(n), STORE, "hot", 1, None, now)
             return "ok"
         except Conflict as err:
             return err.code
@@ -93,7 +98,7 @@ def test_50_customers_race_for_10_units(shop) -> None:
     assert outcomes.count("ok") == 10
     assert outcomes.count("OUT_OF_STOCK") == 40
     assert units("hot") == 0
-    held = models.of_store(STORE, "open", 100)
+    held = models.of_store(STORE, ReservationStatus.OPEN, 100)
     assert len(held) == 10 and len({r.user_id for r in held}) == 10
 
 
@@ -103,7 +108,7 @@ def test_one_customer_hammering_gets_only_the_limit(shop) -> None:
 
     def attempt(_: int) -> str:
         try:
-            service.reserve(customer("greedy"), STORE, "plenty", 1, None, now)
+            service.reserve(PORTS, customer("greedy"), STORE, "plenty", 1, None, now)
             return "ok"
         except Conflict as err:
             return err.code
@@ -117,7 +122,7 @@ def test_one_customer_hammering_gets_only_the_limit(shop) -> None:
 
 def test_expiry_returns_stock_exactly_once(runner, manual_clock) -> None:
     put_product("milk", 5)
-    held = service.reserve(customer(1), STORE, "milk", 2, None, manual_clock.now())
+    held = service.reserve(PORTS, customer(1), STORE, "milk", 2, None, manual_clock.now())
     assert units("milk") == 3
 
     manual_clock.advance(timedelta(hours=23, minutes=59))
@@ -129,27 +134,27 @@ def test_expiry_returns_stock_exactly_once(runner, manual_clock) -> None:
     expired = models.get(held.id)
     assert expired is not None and expired.status == "expired"
     assert units("milk") == 5
-    assert service.of_user(customer(1), None, "expired", 10)[0].id == held.id
+    assert service.of_user(PORTS, customer(1), None, ReservationStatus.EXPIRED, 10)[0].id == held.id
     inbox = notification_models.inbox("u1", 10)
     assert [(n.kind, n.data["reservationId"]) for n in inbox] == [("reservation_expired", held.id)]
 
     # The schedule fires again (EventBridge is at-least-once): nothing changes.
     sqs = boto3.client("sqs")
-    message = json.dumps({"kind": service.EXPIRY_TIMER.name, "key": held.id, "payload": {}})
+    message = json.dumps({"kind": RESERVATION_EXPIRY.name, "key": held.id, "payload": {}})
     sqs.send_message(QueueUrl=runner_queue(runner), MessageBody=message)
     sqs.send_message(QueueUrl=runner_queue(runner), MessageBody=message)
     runner.drain_queues()
     assert units("milk") == 5
     assert len(notification_models.inbox("u1", 10)) == 1
     # The hold was released: the customer may reserve twice again.
-    service.reserve(customer(1), STORE, "milk", 1, None, manual_clock.now())
-    service.reserve(customer(1), STORE, "milk", 1, None, manual_clock.now())
+    service.reserve(PORTS, customer(1), STORE, "milk", 1, None, manual_clock.now())
+    service.reserve(PORTS, customer(1), STORE, "milk", 1, None, manual_clock.now())
 
 
-def test_expiry_notice_survives_a_failed_first_publish(runner, manual_clock, monkeypatch) -> None:
+def test_expiry_notice_survives_a_failed_first_publish(runner, manual_clock) -> None:
     put_product("eggs", 3)
-    held = service.reserve(customer(3), STORE, "eggs", 1, None, manual_clock.now())
-    real_publish = service.publish
+    held = service.reserve(PORTS, customer(3), STORE, "eggs", 1, None, manual_clock.now())
+    real_publish = PORTS.publish
     queue_down = iter([True])
 
     def publish_once_failing(note: Any) -> None:
@@ -157,11 +162,11 @@ def test_expiry_notice_survives_a_failed_first_publish(runner, manual_clock, mon
             raise RuntimeError("notifications queue unavailable")
         real_publish(note)
 
-    monkeypatch.setattr(service, "publish", publish_once_failing)
+    ports = dataclasses.replace(PORTS, publish=publish_once_failing)
     manual_clock.advance(timedelta(hours=24))
     with pytest.raises(RuntimeError):  # the timer message fails and SQS redelivers it
-        service.expire(held.id, manual_clock.now())
-    service.expire(held.id, manual_clock.now())  # the redelivery
+        service.expire(ports, held.id, manual_clock.now())
+    service.expire(ports, held.id, manual_clock.now())  # the redelivery
     runner.drain_queues()
     assert units("eggs") == 3
     inbox = notification_models.inbox("u3", 10)
@@ -174,17 +179,17 @@ def runner_queue(runner: EventRunner) -> str:
 
 def test_timer_after_pickup_or_cancel_does_nothing(runner, manual_clock) -> None:
     put_product("bread", 4)
-    picked = service.reserve(customer(1), STORE, "bread", 1, None, manual_clock.now())
-    cancelled = service.reserve(customer(2), STORE, "bread", 1, None, manual_clock.now())
+    picked = service.reserve(PORTS, customer(1), STORE, "bread", 1, None, manual_clock.now())
+    cancelled = service.reserve(PORTS, customer(2), STORE, "bread", 1, None, manual_clock.now())
     staff = Principal(user_id="staff", role=Role.STAFF, merchant_id="m1", store_ids=frozenset({STORE}))
-    service.pickup(staff, picked.id, picked.pickup_code, manual_clock.now())
-    service.cancel(customer(2), cancelled.id, manual_clock.now())
+    service.pickup(PORTS, staff, picked.id, picked.pickup_code, manual_clock.now())
+    service.cancel(PORTS, customer(2), cancelled.id, manual_clock.now())
     assert units("bread") == 3
 
     # Even if the schedules were still there (deleting them is best effort), their firing is a no-op.
     sqs = boto3.client("sqs")
     for reservation_id in (picked.id, cancelled.id):
-        body = json.dumps({"kind": service.EXPIRY_TIMER.name, "key": reservation_id, "payload": {}})
+        body = json.dumps({"kind": RESERVATION_EXPIRY.name, "key": reservation_id, "payload": {}})
         sqs.send_message(QueueUrl=runner_queue(runner), MessageBody=body)
     manual_clock.advance(timedelta(hours=25))
     runner.tick()
@@ -195,8 +200,8 @@ def test_timer_after_pickup_or_cancel_does_nothing(runner, manual_clock) -> None
 
 def test_early_fire_reschedules_instead_of_expiring(runner, manual_clock) -> None:
     put_product("tea", 2)
-    held = service.reserve(customer(1), STORE, "tea", 1, None, manual_clock.now())
-    body = json.dumps({"kind": service.EXPIRY_TIMER.name, "key": held.id, "payload": {}})
+    held = service.reserve(PORTS, customer(1), STORE, "tea", 1, None, manual_clock.now())
+    body = json.dumps({"kind": RESERVATION_EXPIRY.name, "key": held.id, "payload": {}})
     boto3.client("sqs").send_message(QueueUrl=runner_queue(runner), MessageBody=body)
     runner.drain_queues()
     assert models.get(held.id).status == "open"  # type: ignore[union-attr]
@@ -209,18 +214,18 @@ def test_early_fire_reschedules_instead_of_expiring(runner, manual_clock) -> Non
 
 def test_concurrent_cancel_and_expiry_return_stock_once(runner, manual_clock) -> None:
     put_product("egg", 3)
-    held = service.reserve(customer(1), STORE, "egg", 3, None, manual_clock.now())
+    held = service.reserve(PORTS, customer(1), STORE, "egg", 3, None, manual_clock.now())
     manual_clock.advance(timedelta(hours=24))
 
     def cancel() -> str:
         try:
-            service.cancel(customer(1), held.id, manual_clock.now())
+            service.cancel(PORTS, customer(1), held.id, manual_clock.now())
             return "cancelled"
         except Conflict:
             return "lost"
 
     def expire() -> str:
-        return "expired" if service.expire(held.id, manual_clock.now()) else "lost"
+        return "expired" if service.expire(PORTS, held.id, manual_clock.now()) else "lost"
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         outcomes = [f.result() for f in [pool.submit(cancel if i % 2 else expire) for i in range(10)]]

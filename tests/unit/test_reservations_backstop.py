@@ -51,7 +51,7 @@ def test_everything_else_is_ignored(candidate: dict[str, Any]) -> None:
 def test_handle_expires_only_for_a_ttl_removed_sentinel(monkeypatch: pytest.MonkeyPatch) -> None:
     expired: list[str] = []
 
-    def expire(reservation_id: str, now: Any) -> bool:
+    def expire(ports: Any, reservation_id: str, now: Any) -> bool:
         expired.append(reservation_id)
         return True
 

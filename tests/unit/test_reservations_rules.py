@@ -9,16 +9,25 @@ import pytest
 from chalicelib.core.clock import to_iso
 from chalicelib.core.errors import Conflict, ValidationError
 from chalicelib.reservations import rules
-from chalicelib.reservations.models import CANCELLED, EXPIRED, OPEN, PICKED_UP, Reservation
+from chalicelib.reservations.domain import Reservation, ReservationStatus
+from chalicelib.reservations.views import reservation_view
+
+OPEN, PICKED_UP, CANCELLED, EXPIRED = (
+    ReservationStatus.OPEN,
+    ReservationStatus.PICKED_UP,
+    ReservationStatus.CANCELLED,
+    ReservationStatus.EXPIRED,
+)
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-def reservation(status: str = OPEN, expires_at: datetime = NOW + timedelta(hours=24)) -> Reservation:
+def reservation(status: ReservationStatus = OPEN, expires_at: datetime = NOW + timedelta(hours=24)) -> Reservation:
     return Reservation(
         id="r_1",
         store_id="s1",
         product_id="p1",
+        sku_id="p1",
         product_name="Milk",
         user_id="u1",
         quantity=1,
@@ -83,6 +92,6 @@ def test_expiry_action(found: Reservation | None, now: datetime, action: rules.E
 
 
 def test_customer_view_has_code_staff_view_does_not() -> None:
-    assert rules.view(reservation(), include_code=True)["pickupCode"] == "042917"
-    staff = rules.view(reservation(), include_code=False)
+    assert reservation_view(reservation(), include_code=True)["pickupCode"] == "042917"
+    staff = reservation_view(reservation(), include_code=False)
     assert "pickupCode" not in staff and staff["reservationId"] == "r_1"
