@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -89,7 +90,30 @@ def json_body(request: Request) -> Params:
         raise ValidationError("Request body is not valid JSON.", code="INVALID_JSON") from err
     if not isinstance(data, dict):
         raise ValidationError("Request body must be a JSON object.", code="INVALID_JSON")
+    if _SURROGATE_ESCAPE.search(raw):
+        _refuse_lone_surrogates(data)
     return Params(data, where="body")
+
+
+# JSON may escape a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text (DynamoDB, WeChat, SQS) can
+# hold. Only a body that escapes a surrogate at all pays for the exact check (a valid pair is fine).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        if not _utf8_encodable(name):
+            raise ValidationError("A field name is not valid Unicode text.")
+        if not _utf8_encodable(json.dumps(value, ensure_ascii=False)):
+            raise ValidationError(f"'{name}' is not valid Unicode text.", field=name)
+
+
+def _utf8_encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def query(request: Request) -> Params:

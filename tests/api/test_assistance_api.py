@@ -255,3 +255,15 @@ def test_requests_reach_the_staff_on_shift(shops, client, login, runner) -> None
     ask(client, customer_h, customer, timestamp=1_763_870_000_001)
     runner.drain_queues()
     assert len(inbox.inbox(off_duty, 10)) == 1
+
+
+def test_lone_surrogates_in_text_fields_are_a_400(shops, client, login) -> None:
+    customer_h, customer = make_user(client, login, "as-surrogate")
+    base = {"storeId": STORE, "userId": customer, "requestType": "找商品", "details": "", "timestamp": 5}
+    for field in ("requestType", "details"):
+        response = post_json(client, "/api/staff/assistance-request", base | {field: "x\ud800"}, customer_h)
+        assert response.status_code == 400, response.json_body
+        assert response.json_body["error"]["field"] == field
+    message = {"storeId": STORE, "userId": customer, "message": "\udc00", "timestamp": 6}
+    response = post_json(client, "/api/staff/message", message, customer_h)
+    assert response.status_code == 400 and response.json_body["error"]["field"] == "message"

@@ -76,3 +76,20 @@ def test_json_labelled_as_text_or_form_is_still_read_and_errors_stay_ours(aws, c
         assert response.status_code == 200, response.body
         bad = client.http.post("/api/auth/login", body=b"code=abc", headers={"Content-Type": content_type})
         assert bad.status_code == 400 and bad.json_body["error"]["code"] == "INVALID_JSON"
+
+
+def test_a_lone_surrogate_in_the_code_is_a_400_not_a_500(client) -> None:
+    """JSON may escape a lone UTF-16 surrogate; no UTF-8 text (WeChat, DynamoDB) can hold one."""
+    for code in ("\ud800", "abc\udfffdef"):
+        response = post_json(client, "/api/auth/login", {"code": code})
+        assert response.status_code == 400, response.json_body
+        assert response.json_body["error"]["field"] == "code"
+    paired = post_json(client, "/api/auth/login", {"code": "emoji-\ud83d\ude00"})  # a valid pair is real text
+    assert paired.status_code == 200, paired.json_body
+
+
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_400(client) -> None:
+    nested = post_json(client, "/api/auth/login", {"code": "ok", "extra": {"deep": ["\ud800"]}})
+    assert nested.status_code == 400 and nested.json_body["error"]["field"] == "extra"
+    in_a_name = post_json(client, "/api/auth/login", {"code": "ok", "\udfff": 1})
+    assert in_a_name.status_code == 400 and "field" not in in_a_name.json_body["error"]
