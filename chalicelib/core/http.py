@@ -23,11 +23,13 @@ from chalicelib.core.observability import count, logger
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: Mapping[str, str] | None = None
+) -> Response:
     error: dict[str, Any] = {"code": code, "message": message}
     if field:
         error["field"] = field
-    return Response(body={"error": error}, status_code=status, headers=JSON_HEADERS)
+    return Response(body={"error": error}, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -41,7 +43,7 @@ def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         except DomainError as err:
             count(f"Rejected.{err.code}")
-            return error_response(err.status, err.code, err.message, err.field)
+            return error_response(err.status, err.code, err.message, err.field, err.headers())
         except Exception:
             count("UnhandledError")
             logger.exception("unhandled error in route")
@@ -90,7 +92,7 @@ def json_body(request: Request) -> Params:
         raise ValidationError("Request body is not valid JSON.", code="INVALID_JSON") from err
     if not isinstance(data, dict):
         raise ValidationError("Request body must be a JSON object.", code="INVALID_JSON")
-    if _SURROGATE_ESCAPE.search(raw):
+    if _SURROGATE_ESCAPE.search(raw if isinstance(raw, bytes) else raw.encode()):
         _refuse_lone_surrogates(data)
     return Params(data, where="body")
 
