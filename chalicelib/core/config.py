@@ -19,7 +19,6 @@ class Settings:
     wechat_api_base: str
     wechat_appid: str
     wechat_secret: str
-    session_ttl_seconds: int
     default_timezone: str
     # The verified SES identity report and notice emails come from; per stage.
     ses_sender: str = DEFAULT_SES_SENDER
@@ -47,7 +46,6 @@ def settings() -> Settings:
         wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
         wechat_appid=_env("WECHAT_APPID", "wx0000000000000000"),
         wechat_secret=_env("WECHAT_SECRET", "local-secret"),
-        session_ttl_seconds=int(_env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
         default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         ses_sender=_env("SES_SENDER", DEFAULT_SES_SENDER),
         reservation_hold_hours=int(_env("RESERVATION_HOLD_HOURS", "24")),

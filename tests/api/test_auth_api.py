@@ -93,3 +93,28 @@ def test_a_lone_surrogate_anywhere_in_a_body_is_a_400(client) -> None:
     assert nested.status_code == 400 and nested.json_body["error"]["field"] == "extra"
     in_a_name = post_json(client, "/api/auth/login", {"code": "ok", "\udfff": 1})
     assert in_a_name.status_code == 400 and "field" not in in_a_name.json_body["error"]
+
+
+def test_request_budget(client, local_aws) -> None:
+    """Documented in docs/data-model.md (identity); no item is read twice."""
+    from datetime import UTC, datetime
+
+    from chalicelib.identity.models import IdentityStore
+
+    local_aws.app.calls.clear()
+    first = post_json(client, "/api/auth/login", {"code": "budget-first"})
+    assert first.status_code == 200
+    # The identity UpdateItem finds no openid, one transaction creates identity + user, one session put.
+    assert dict(local_aws.app.calls) == {"UpdateItem": 1, "TransactWriteItems": 1, "PutItem": 1}
+
+    IdentityStore().create_user("u-budget", "openid-budget-known", "", datetime.now(UTC))
+    local_aws.app.calls.clear()
+    known = post_json(client, "/api/auth/login", {"code": "budget-known"})
+    assert known.status_code == 200 and known.json_body["userId"] == "u-budget"
+    # The UpdateItem records the new session_key and answers whose openid it is: no identity GetItem.
+    assert dict(local_aws.app.calls) == {"UpdateItem": 1, "GetItem": 1, "PutItem": 1}
+
+    headers = {"Authorization": f"Bearer {known.json_body['token']}"}
+    local_aws.app.calls.clear()
+    assert client.http.get("/api/auth/me", headers=headers).status_code == 200
+    assert dict(local_aws.app.calls) == {"GetItem": 1}  # the session
