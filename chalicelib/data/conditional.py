@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 from pynamodb.constants import ALL_NEW, ALL_OLD, ITEM, KEY, PUT_ITEM, UPDATE_ITEM
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -87,4 +87,16 @@ def put_or_current(item: M, condition: Condition) -> M | None:
         if raw is None:  # DynamoDB returns the item whenever one made the condition fail
             raise wrapped from err
         return model.from_raw_data(raw)
+    return None
+
+
+def failed_item(err: TransactWriteError, pk_prefix: str) -> dict[str, Any] | None:
+    """In a cancelled transaction, the item of a failed condition whose partition key starts with
+    `pk_prefix`, as the action asked it back (`return_values="ALL_OLD"`); None if no such action failed.
+    Matching on the key, not the position, keeps callers free of PynamoDB's action order."""
+    for reason in err.cancellation_reasons or []:
+        if reason is None or reason.code != "ConditionalCheckFailed" or not reason.raw_item:
+            continue
+        if str(reason.raw_item.get("pk", {}).get("S", "")).startswith(pk_prefix):
+            return reason.raw_item
     return None

@@ -14,6 +14,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.ratelimit import Charge
+from chalicelib.data.conditional import failed_item
 from chalicelib.data.table import ExpiringModel, key
 
 COUNTER_PREFIX = "RATE#"
@@ -46,12 +47,7 @@ def add_charge(tx: TransactWrite, charge: Charge) -> None:
 def refused(err: TransactWriteError) -> bool:
     """Did a rate counter's condition cancel this transaction? (Position-independent: the counter
     comes back with its key because `add_charge` asks for the item on a failed condition.)"""
-    return any(
-        reason is not None
-        and reason.code == "ConditionalCheckFailed"
-        and str((reason.raw_item or {}).get("pk", {}).get("S", "")).startswith(COUNTER_PREFIX)
-        for reason in err.cancellation_reasons or []
-    )
+    return failed_item(err, COUNTER_PREFIX) is not None
 
 
 def take(charge: Charge) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
@@ -10,6 +9,9 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.data.table import TableModel, failed_conditions, key, transact
+from chalicelib.notifications.domain import InboxEntry
+
+__all__ = ["DeliveredMarker", "InboxEntry", "InboxItem", "claim_channel", "inbox", "record_once", "release_channel"]
 
 INBOX_PREFIX = "NOTIF#"
 
@@ -27,16 +29,6 @@ class DeliveredMarker(TableModel):
     """Exists once a notification id has been recorded; makes redelivered messages no-ops."""
 
     user_id = UnicodeAttribute()
-
-
-@dataclass(frozen=True)
-class InboxEntry:
-    id: str
-    kind: str
-    title: str
-    body: str
-    data: dict[str, Any]
-    created_at: str
 
 
 def record_once(
