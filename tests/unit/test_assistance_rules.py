@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.assistance import rules
-from chalicelib.assistance.rules import Status
+from chalicelib.assistance.domain import PREVIOUS, Status
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import Forbidden, ValidationError
 
@@ -17,7 +17,7 @@ def test_transitions_only_move_forward() -> None:
     with pytest.raises(ValidationError):
         rules.sources_of(Status.PENDING)
     order = list(Status)
-    for target, sources in rules.PREVIOUS.items():
+    for target, sources in PREVIOUS.items():
         assert all(order.index(s) < order.index(target) for s in sources)
 
 
