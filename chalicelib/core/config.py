@@ -25,9 +25,6 @@ class Settings:
     # Pickup reservations: how long units are held, and how many open holds a user may have per product.
     reservation_hold_hours: int = 24
     reservation_limit_per_product: int = 2
-    # The mini program's own merchant (one WeChat appid = one brand): whose loyalty programme a
-    # customer sees when a loyalty route names no merchant.
-    default_merchant_id: str = "m-demo"
 
 
 def _env(name: str, default: str) -> str:
@@ -50,7 +47,6 @@ def settings() -> Settings:
         ses_sender=_env("SES_SENDER", DEFAULT_SES_SENDER),
         reservation_hold_hours=int(_env("RESERVATION_HOLD_HOURS", "24")),
         reservation_limit_per_product=int(_env("RESERVATION_LIMIT_PER_PRODUCT", "2")),
-        default_merchant_id=_env("DEFAULT_MERCHANT_ID", "m-demo"),
     )
 
 
