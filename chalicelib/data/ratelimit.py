@@ -31,7 +31,11 @@ def _item(charge: Charge) -> RateCounterItem:
 
 
 def _actions(charge: Charge) -> list[Action]:
-    return [RateCounterItem.used.add(1), RateCounterItem.ttl.set(charge.resets_at + GRACE_SECONDS)]
+    return [
+        RateCounterItem.used.add(1),
+        RateCounterItem.ttl.set(charge.resets_at + GRACE_SECONDS),
+        RateCounterItem.et.set(RateCounterItem.entity_type()),  # an UpdateItem creates it: name its type
+    ]
 
 
 def _below_limit(charge: Charge) -> Condition:

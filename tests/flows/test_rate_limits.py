@@ -30,6 +30,8 @@ def test_twenty_requests_at_once_pass_exactly_the_limit(aws) -> None:
     assert outcomes.count("429/60") == 15
     ratelimit.take(charge(limit, "u-burst", NOW + timedelta(minutes=1)))  # the next window
     ratelimit.take(charge(limit, "u-other", NOW))  # another subject
+    counter = ratelimit.RateCounterItem.get(f"RATE#{charge(limit, 'u-burst', NOW).counter}", "COUNTER")
+    assert (counter.used, counter.et, counter.ttl) == (5, "RateCounter", charge(limit, "u", NOW).resets_at + 3600)
 
 
 def test_a_charge_inside_a_transaction_commits_or_fails_with_it(aws) -> None:
