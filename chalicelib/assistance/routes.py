@@ -1,26 +1,24 @@
-"""Staff assistance: customers ask for help and talk to staff; staff take and progress requests."""
+"""Staff assistance: customers ask for help and talk to staff; staff take and progress requests.
+
+The area's code is imported by the handlers, on the first request that needs it: registering the
+routes costs the API function's cold start nothing beyond this module.
+"""
 
 from __future__ import annotations
 
-from chalicelib.assistance import service, views
-from chalicelib.assistance.adapters import live_ports
-from chalicelib.assistance.requests import (
-    ConversationQuery,
-    Feedback,
-    RaiseRequest,
-    SendMessage,
-    StatusChange,
-    StoreRequestsQuery,
-)
 from chalicelib.core.clock import clock
 from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
-from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
 
 
 @bp.route("/api/staff/assistance-request", methods=["POST"])
 def create_request() -> object:
+    from chalicelib.assistance import service
+    from chalicelib.assistance.adapters import live_ports
+    from chalicelib.assistance.requests import RaiseRequest
+    from chalicelib.stores.api import require_store
+
     principal = current_principal(bp.request)
     body = RaiseRequest.parse(json_body(bp.request))
     user_id = principal.ensure_self(body.user_id)
@@ -33,12 +31,20 @@ def create_request() -> object:
 
 @bp.route("/api/staff/assistance-status/{request_id}", methods=["GET"])
 def request_status(request_id: str) -> object:
+    from chalicelib.assistance import service, views
+    from chalicelib.assistance.adapters import live_ports
+
     principal = current_principal(bp.request)
     return json_response(views.status_view(service.request_status(live_ports(), request_id, principal)))
 
 
 @bp.route("/api/stores/{store_id}/assistance-requests", methods=["GET"])
 def store_requests(store_id: str) -> object:
+    from chalicelib.assistance import service, views
+    from chalicelib.assistance.adapters import live_ports
+    from chalicelib.assistance.requests import StoreRequestsQuery
+    from chalicelib.stores.api import require_store
+
     principal = current_principal(bp.request)
     store = require_store(store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
@@ -49,6 +55,10 @@ def store_requests(store_id: str) -> object:
 
 @bp.route("/api/staff/assistance-requests/{request_id}", methods=["PUT"])
 def change_status(request_id: str) -> object:
+    from chalicelib.assistance import service, views
+    from chalicelib.assistance.adapters import live_ports
+    from chalicelib.assistance.requests import StatusChange
+
     principal = current_principal(bp.request)
     change = StatusChange.parse(json_body(bp.request))
     changed = service.change_status(live_ports(), request_id, principal, change.target, clock().now())
@@ -57,6 +67,10 @@ def change_status(request_id: str) -> object:
 
 @bp.route("/api/staff/assistance-requests/{request_id}/feedback", methods=["POST"])
 def feedback(request_id: str) -> object:
+    from chalicelib.assistance import service, views
+    from chalicelib.assistance.adapters import live_ports
+    from chalicelib.assistance.requests import Feedback
+
     principal = current_principal(bp.request)
     body = Feedback.parse(json_body(bp.request))
     rated = service.give_feedback(live_ports(), request_id, principal, body.rating, body.comment, clock().now())
@@ -65,6 +79,11 @@ def feedback(request_id: str) -> object:
 
 @bp.route("/api/staff/message", methods=["POST"])
 def send_message() -> object:
+    from chalicelib.assistance import service, views
+    from chalicelib.assistance.adapters import live_ports
+    from chalicelib.assistance.requests import SendMessage
+    from chalicelib.stores.api import require_store
+
     principal = current_principal(bp.request)
     body = SendMessage.parse(json_body(bp.request))
     store = require_store(body.store_id)
@@ -76,6 +95,11 @@ def send_message() -> object:
 
 @bp.route("/api/staff/messages", methods=["GET"])
 def messages() -> object:
+    from chalicelib.assistance import service, views
+    from chalicelib.assistance.adapters import live_ports
+    from chalicelib.assistance.requests import ConversationQuery
+    from chalicelib.stores.api import require_store
+
     principal = current_principal(bp.request)
     params = ConversationQuery.parse(query(bp.request))
     store = require_store(params.store_id)

@@ -1,20 +1,23 @@
 """Loyalty: membership card, points at the till (staff), rewards and redemption, history.
 
-Routes that name no `merchantId` act on the mini program's own merchant (loyalty.settings).
+Routes that name no `merchantId` act on the mini program's own merchant (loyalty.settings). The area's
+code is imported by the handlers, on the first request that needs it: registering the routes costs the
+API function's cold start nothing beyond this module.
 """
 
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
 from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
-from chalicelib.loyalty import requests, service, views
-from chalicelib.loyalty.adapters import live_ports
 
 bp = ApiBlueprint(__name__)
 
 
 @bp.route("/api/loyalty/membership/{user_id}", methods=["GET"])
 def membership(user_id: str) -> object:
+    from chalicelib.loyalty import requests, service, views
+    from chalicelib.loyalty.adapters import live_ports
+
     principal = current_principal(bp.request)
     merchant_id = requests.merchant_of(query(bp.request))
     now = clock().now()
@@ -24,6 +27,9 @@ def membership(user_id: str) -> object:
 
 @bp.route("/api/loyalty/earn-points", methods=["POST"])
 def earn_points() -> object:
+    from chalicelib.loyalty import requests, service, views
+    from chalicelib.loyalty.adapters import live_ports
+
     principal = current_principal(bp.request)
     service.ensure_point_of_sale(principal)
     now = clock().now()
@@ -33,6 +39,9 @@ def earn_points() -> object:
 
 @bp.route("/api/loyalty/rewards/{user_id}", methods=["GET"])
 def rewards(user_id: str) -> object:
+    from chalicelib.loyalty import requests, service, views
+    from chalicelib.loyalty.adapters import live_ports
+
     principal = current_principal(bp.request)
     merchant_id = requests.merchant_of(query(bp.request))
     found = service.rewards(live_ports(), principal, user_id, merchant_id, clock().now())
@@ -41,6 +50,9 @@ def rewards(user_id: str) -> object:
 
 @bp.route("/api/loyalty/redeem", methods=["POST"])
 def redeem() -> object:
+    from chalicelib.loyalty import requests, service, views
+    from chalicelib.loyalty.adapters import live_ports
+
     principal = current_principal(bp.request)
     request = requests.RedeemRequest.parse(json_body(bp.request), bp.request.headers.get("idempotency-key"))
     redemption = service.redeem(
@@ -57,6 +69,9 @@ def redeem() -> object:
 
 @bp.route("/api/loyalty/history/{user_id}", methods=["GET"])
 def history(user_id: str) -> object:
+    from chalicelib.loyalty import requests, service, views
+    from chalicelib.loyalty.adapters import live_ports
+
     principal = current_principal(bp.request)
     params = query(bp.request)
     merchant_id = requests.merchant_of(params)

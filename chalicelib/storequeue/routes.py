@@ -1,20 +1,23 @@
-"""Virtual queue: public queue state, customers' tickets, and staff calling the line."""
+"""Virtual queue: public queue state, customers' tickets, and staff calling the line.
+
+The area's code is imported by the handlers, on the first request that needs it: registering the
+routes costs the API function's cold start nothing beyond this module.
+"""
 
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
 from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
-from chalicelib.storequeue import service, views
-from chalicelib.storequeue.adapters import live_ports
-from chalicelib.storequeue.domain import TicketStatus
-from chalicelib.storequeue.requests import JoinRequest, MyTicketsQuery
-from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
 
 
 @bp.route("/api/stores/{store_id}/queue", methods=["GET"])
 def queue_info(store_id: str) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.stores.api import require_store
+
     current_principal(bp.request)  # signed-in callers only: just login, stores and the catalog are public
     store = require_store(store_id)
     return json_response(views.queue_view(service.queue_info(live_ports(), store, clock().now())))
@@ -22,6 +25,11 @@ def queue_info(store_id: str) -> object:
 
 @bp.route("/api/queue/join", methods=["POST"])
 def join() -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.storequeue.requests import JoinRequest
+    from chalicelib.stores.api import require_store
+
     principal = current_principal(bp.request)
     request = JoinRequest.parse(json_body(bp.request))
     user_id = principal.ensure_self(request.user_id)
@@ -34,6 +42,10 @@ def join() -> object:
 
 @bp.route("/api/queue/user/{user_id}", methods=["GET"])
 def user_ticket(user_id: str) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.storequeue.requests import MyTicketsQuery
+
     principal = current_principal(bp.request)
     principal.ensure_self(user_id)
     request = MyTicketsQuery.parse(query(bp.request))
@@ -45,6 +57,9 @@ def user_ticket(user_id: str) -> object:
 
 @bp.route("/api/queue/leave/{ticket_id}", methods=["DELETE"])
 def leave(ticket_id: str) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+
     principal = current_principal(bp.request)
     ticket = service.leave(live_ports(), ticket_id, principal, clock().now())
     return json_response({"success": True, "ticket": views.place_view(service.place_not_waiting(ticket))})
@@ -52,6 +67,10 @@ def leave(ticket_id: str) -> object:
 
 @bp.route("/api/stores/{store_id}/queue/call-next", methods=["POST"])
 def call_next(store_id: str) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.stores.api import require_store
+
     principal = current_principal(bp.request)
     store = require_store(store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
@@ -60,17 +79,22 @@ def call_next(store_id: str) -> object:
     return json_response({"success": True, "ticket": view, "queue": views.queue_view(state)})
 
 
-def _finish(ticket_id: str, status: TicketStatus) -> object:
+def _finish(ticket_id: str, completed: bool) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.storequeue.domain import TicketStatus
+
     principal = current_principal(bp.request)
+    status = TicketStatus.COMPLETED if completed else TicketStatus.NO_SHOW
     ticket = service.finish(live_ports(), ticket_id, status, principal, clock().now())
     return json_response({"success": True, "ticket": views.place_view(service.place_not_waiting(ticket))})
 
 
 @bp.route("/api/queue/tickets/{ticket_id}/complete", methods=["POST"])
 def complete(ticket_id: str) -> object:
-    return _finish(ticket_id, TicketStatus.COMPLETED)
+    return _finish(ticket_id, completed=True)
 
 
 @bp.route("/api/queue/tickets/{ticket_id}/no-show", methods=["POST"])
 def no_show(ticket_id: str) -> object:
-    return _finish(ticket_id, TicketStatus.NO_SHOW)
+    return _finish(ticket_id, completed=False)
