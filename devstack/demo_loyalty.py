@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.loyalty import models, rules
+from chalicelib.loyalty.domain import DEFAULT_CONFIG, RewardOffer
 
 MERCHANT_ID = "m-demo"
 
@@ -19,9 +20,9 @@ REWARDS: list[tuple[str, str, int, int, str | None]] = [
 
 
 def seed(now: datetime) -> None:
-    models.put_config(MERCHANT_ID, rules.config_to_dict(rules.DEFAULT_CONFIG))
+    models.put_config(MERCHANT_ID, rules.config_to_dict(DEFAULT_CONFIG))
     for reward_id, name, cost, stock, min_tier in REWARDS:
         models.put_reward(
             MERCHANT_ID,
-            rules.RewardOffer(id=reward_id, name=name, points_cost=cost, stock=stock, min_tier=min_tier),
+            RewardOffer(id=reward_id, name=name, points_cost=cost, stock=stock, min_tier=min_tier),
         )

@@ -1,4 +1,5 @@
-"""Assistance items and their data access.
+"""Assistance items and their data access (the only module that touches them; `AssistanceTable` is the
+`ports.AssistanceRepository` adapter).
 
 - `ASSIST#<requestId>` / `REQUEST`: the request; gsi1 = `STOREASSIST#<storeId>` /
   `<status>#<createdAt>#<requestId>` (a store's requests by status, oldest first).
@@ -9,16 +10,20 @@
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.assistance.rules import Message, Request, Status
+from chalicelib.assistance.domain import Message, Request, Status
+from chalicelib.core.ratelimit import Charge
+from chalicelib.data import ratelimit
+from chalicelib.data.conditional import failed_item, update_or_current
 from chalicelib.data.table import TableModel, failed_conditions, key, transact
 
 MESSAGE_PREFIX = "MSG#"
+REQUEST_PK_PREFIX = "ASSIST#"
 
 
 class StoreRequestsIndex(GlobalSecondaryIndex["RequestItem"]):
@@ -32,6 +37,7 @@ class StoreRequestsIndex(GlobalSecondaryIndex["RequestItem"]):
 
 class RequestItem(TableModel):
     store_id = UnicodeAttribute()
+    merchant_id = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute()
     request_type = UnicodeAttribute()
     details = UnicodeAttribute()
@@ -93,6 +99,7 @@ def _to_request(item: RequestItem) -> Request:
         staff_name=item.staff_name,
         rating=int(item.rating) if item.rating is not None else None,
         comment=item.comment,
+        merchant_id=item.merchant_id,
     )
 
 
@@ -108,140 +115,137 @@ def _to_message(item: MessageItem) -> Message:
     )
 
 
-def _conditional_failed(err: PutError | UpdateError) -> bool:
-    return err.cause_response_code == "ConditionalCheckFailedException"
+def _maybe_request(item: RequestItem | None) -> Request | None:
+    return _to_request(item) if item is not None else None
 
 
-def create_request(request: Request) -> bool:
-    """Put keyed by the request's natural id; False when a retry finds it already there."""
-    pk, sk = request_key(request.id)
-    item = RequestItem(
-        pk,
-        sk,
-        store_id=request.store_id,
-        user_id=request.user_id,
-        request_type=request.request_type,
-        details=request.details,
-        status=request.status.value,
-        created_at=request.created_at,
-        updated_at=request.updated_at,
-        gsi1pk=store_index_key(request.store_id),
-        gsi1sk=store_index_sort(request.status, request.created_at, request.id),
-    )
-    try:
-        item.save(condition=RequestItem.pk.does_not_exist())
-    except PutError as err:
-        if _conditional_failed(err):
-            return False
-        raise
-    return True
+class AssistanceTable:
+    """DynamoDB access for requests and conversations."""
 
+    def create_request(self, request: Request, charge: Charge) -> Request | None:
+        pk, sk = request_key(request.id)
+        item = RequestItem(
+            pk,
+            sk,
+            store_id=request.store_id,
+            merchant_id=request.merchant_id,
+            user_id=request.user_id,
+            request_type=request.request_type,
+            details=request.details,
+            status=request.status.value,
+            created_at=request.created_at,
+            updated_at=request.updated_at,
+            gsi1pk=store_index_key(request.store_id),
+            gsi1sk=store_index_sort(request.status, request.created_at, request.id),
+        )
 
-def get_request(request_id: str) -> Request | None:
-    pk, sk = request_key(request_id)
-    try:
-        return _to_request(RequestItem.get(pk, sk, consistent_read=True))
-    except DoesNotExist:
+        def build(tx: TransactWrite) -> None:
+            tx.save(item, condition=RequestItem.pk.does_not_exist(), return_values="ALL_OLD")
+            ratelimit.add_charge(tx, charge)
+
+        try:
+            transact(build)
+        except TransactWriteError as err:
+            stored = failed_item(err, REQUEST_PK_PREFIX)
+            if stored is not None:
+                return _to_request(RequestItem.from_raw_data(stored))
+            if ratelimit.refused(err):
+                raise charge.refused() from None
+            raise
         return None
 
+    def get_request(self, request_id: str) -> Request | None:
+        try:
+            return _to_request(RequestItem.get(*request_key(request_id), consistent_read=True))
+        except DoesNotExist:
+            return None
 
-def store_requests(store_id: str, status: Status | None, limit: int) -> list[Request]:
-    """One gsi1 Query; with a status, only that status (oldest first)."""
-    condition = RequestItem.gsi1sk.startswith(f"{status.value}#") if status else None
-    items = RequestItem.store_index.query(store_index_key(store_id), condition, limit=limit, page_size=limit)
-    return [_to_request(i) for i in items]
+    def store_requests(self, store_id: str, status: Status | None, limit: int) -> list[Request]:
+        """One gsi1 Query; with a status, only that status (oldest first)."""
+        condition = RequestItem.gsi1sk.startswith(f"{status.value}#") if status else None
+        items = RequestItem.store_index.query(store_index_key(store_id), condition, limit=limit, page_size=limit)
+        return [_to_request(i) for i in items]
 
+    def move(
+        self,
+        request: Request,
+        target: Status,
+        sources: frozenset[Status],
+        updated_at: str,
+        *,
+        staff_id: str,
+        staff_name: str,
+        require_assignee: bool,
+    ) -> tuple[bool, Request | None]:
+        """Assigning records who did; later moves are the assignee's (unless `require_assignee` is off)."""
+        condition: Condition = RequestItem.status.is_in(*[s.value for s in sources])
+        actions: list[Action] = [
+            RequestItem.status.set(target.value),
+            RequestItem.updated_at.set(updated_at),
+            RequestItem.gsi1sk.set(store_index_sort(target, request.created_at, request.id)),
+        ]
+        if target is Status.ASSIGNED:
+            actions += [RequestItem.staff_id.set(staff_id), RequestItem.staff_name.set(staff_name)]
+        elif require_assignee:
+            condition = condition & (RequestItem.staff_id == staff_id)
+        moved, item = update_or_current(RequestItem, *request_key(request.id), actions, condition)
+        return moved, _maybe_request(item)
 
-def move(
-    request: Request,
-    target: Status,
-    sources: frozenset[Status],
-    updated_at: str,
-    *,
-    staff_id: str,
-    staff_name: str,
-    require_assignee: bool,
-) -> bool:
-    """Conditional status change: from one of `sources` only, and (after assignment) only by the
-    staff member who took it. Assigning records who did. False when the condition failed."""
-    pk, sk = request_key(request.id)
-    condition: Condition = RequestItem.status.is_in(*[s.value for s in sources])
-    actions: list[Action] = [
-        RequestItem.status.set(target.value),
-        RequestItem.updated_at.set(updated_at),
-        RequestItem.gsi1sk.set(store_index_sort(target, request.created_at, request.id)),
-    ]
-    if target is Status.ASSIGNED:
-        actions += [RequestItem.staff_id.set(staff_id), RequestItem.staff_name.set(staff_name)]
-    elif require_assignee:
-        condition = condition & (RequestItem.staff_id == staff_id)
-    try:
-        RequestItem(pk, sk).update(actions=actions, condition=condition)
-    except UpdateError as err:
-        if _conditional_failed(err):
-            return False
-        raise
-    return True
-
-
-def give_feedback(request: Request, rating: int, comment: str, at: str) -> bool:
-    """Once, by the requester, after completion: all three in the condition."""
-    pk, sk = request_key(request.id)
-    condition = (
-        (RequestItem.status == Status.COMPLETED.value)
-        & RequestItem.rating.does_not_exist()
-        & (RequestItem.user_id == request.user_id)
-    )
-    try:
-        RequestItem(pk, sk).update(
-            actions=[RequestItem.rating.set(rating), RequestItem.comment.set(comment), RequestItem.feedback_at.set(at)],
-            condition=condition,
+    def give_feedback(
+        self, request_id: str, user_id: str, rating: int, comment: str, at: str
+    ) -> tuple[bool, Request | None]:
+        condition = (
+            (RequestItem.status == Status.COMPLETED.value)
+            & RequestItem.rating.does_not_exist()
+            & (RequestItem.user_id == user_id)
         )
-    except UpdateError as err:
-        if _conditional_failed(err):
-            return False
-        raise
-    return True
+        actions: list[Action] = [
+            RequestItem.rating.set(rating),
+            RequestItem.comment.set(comment),
+            RequestItem.feedback_at.set(at),
+        ]
+        rated, item = update_or_current(RequestItem, *request_key(request_id), actions, condition)
+        return rated, _maybe_request(item)
 
-
-def add_message(message: Message) -> bool:
-    """Marker + message in one transaction; False when this message id was already stored."""
-    marker = MessageMarker(
-        key("CONVOMSG", message.id), "MARKER", conversation=conversation_key(message.store_id, message.user_id)
-    )
-    item = MessageItem(
-        conversation_key(message.store_id, message.user_id),
-        f"{MESSAGE_PREFIX}{message.sent_at or message.created_at}#{message.id}",
-        message_id=message.id,
-        store_id=message.store_id,
-        user_id=message.user_id,
-        sender_id=message.sender_id,
-        from_staff=1 if message.from_staff else 0,
-        text=message.text,
-        created_at=message.created_at,
-    )
-    try:
+    def add_message(self, message: Message, charge: Charge) -> bool:
+        """Marker + message + the sender's rate counter in one transaction."""
+        conversation = conversation_key(message.store_id, message.user_id)
+        marker = MessageMarker(key("CONVOMSG", message.id), "MARKER", conversation=conversation)
+        item = MessageItem(
+            conversation,
+            f"{MESSAGE_PREFIX}{message.sent_at or message.created_at}#{message.id}",
+            message_id=message.id,
+            store_id=message.store_id,
+            user_id=message.user_id,
+            sender_id=message.sender_id,
+            from_staff=1 if message.from_staff else 0,
+            text=message.text,
+            created_at=message.created_at,
+        )
 
         def build(tx: TransactWrite) -> None:
             tx.save(marker, condition=MessageMarker.pk.does_not_exist())
             tx.save(item)
+            ratelimit.add_charge(tx, charge)
 
-        transact(build)
-    except TransactWriteError as err:
-        if failed_conditions(err)[:1] == [True]:  # the marker: delivered/stored before
-            return False
-        raise
-    return True
+        try:
+            transact(build)
+        except TransactWriteError as err:
+            if failed_conditions(err)[:1] == [True]:  # the marker (puts go first): stored before
+                return False
+            if ratelimit.refused(err):
+                raise charge.refused() from None
+            raise
+        return True
 
-
-def conversation(store_id: str, user_id: str, limit: int) -> list[Message]:
-    """The latest `limit` messages, oldest first (one Query read newest-first, then reversed)."""
-    items = MessageItem.query(
-        conversation_key(store_id, user_id),
-        MessageItem.sk.startswith(MESSAGE_PREFIX),
-        scan_index_forward=False,
-        consistent_read=True,
-        limit=limit,
-        page_size=limit,
-    )
-    return [_to_message(i) for i in items][::-1]
+    def conversation(self, store_id: str, user_id: str, limit: int) -> list[Message]:
+        """One Query read newest-first with a limit, then reversed."""
+        items = MessageItem.query(
+            conversation_key(store_id, user_id),
+            MessageItem.sk.startswith(MESSAGE_PREFIX),
+            scan_index_forward=False,
+            consistent_read=True,
+            limit=limit,
+            page_size=limit,
+        )
+        return [_to_message(i) for i in items][::-1]

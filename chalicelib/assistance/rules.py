@@ -1,63 +1,20 @@
-"""Pure assistance rules: the forward-only life cycle, natural ids, who may see what, views."""
+"""Pure assistance rules: the forward-only life cycle, natural ids, who may see and do what, limits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
-from typing import Any
+from datetime import datetime, timedelta
 
+from chalicelib.assistance.domain import PREVIOUS, Request, Status
 from chalicelib.core.auth import Principal, Role
-from chalicelib.core.errors import Forbidden, ValidationError
-from chalicelib.core.ids import stable_id as natural_id  # noqa: F401  (the one helper; service.py calls it by this name)
+from chalicelib.core.errors import Conflict, DomainError, Forbidden, ValidationError
+from chalicelib.core.ratelimit import RateLimit
 from chalicelib.identity.domain import StoreStaff
 from chalicelib.stores.domain import is_open
 
-
-class Status(StrEnum):
-    PENDING = "pending"
-    ASSIGNED = "assigned"
-    APPROACHING = "approaching"
-    COMPLETED = "completed"
-
-
-# Where each status may be reached from. Only forward; "assigned" is the one move that takes a
-# request, so it alone starts from pending, and every later move is made by whoever took it.
-PREVIOUS: dict[Status, frozenset[Status]] = {
-    Status.PENDING: frozenset(),
-    Status.ASSIGNED: frozenset({Status.PENDING}),
-    Status.APPROACHING: frozenset({Status.ASSIGNED}),
-    Status.COMPLETED: frozenset({Status.ASSIGNED, Status.APPROACHING}),
-}
-
-
-@dataclass(frozen=True)
-class Request:
-    id: str
-    store_id: str
-    user_id: str
-    request_type: str
-    details: str
-    status: Status
-    created_at: str
-    updated_at: str
-    staff_id: str | None = None
-    staff_name: str | None = None
-    rating: int | None = None
-    comment: str | None = None
-
-
-@dataclass(frozen=True)
-class Message:
-    id: str
-    store_id: str
-    user_id: str
-    sender_id: str
-    from_staff: bool
-    text: str
-    created_at: str
-    # Microsecond UTC stamp ordering the conversation: two messages in one second keep their order.
-    sent_at: str = ""
+# Each request notifies the store's staff on shift: a customer may raise a few, not a flood.
+REQUEST_LIMIT = RateLimit("assistance-request", 5, timedelta(minutes=10))
+# Each message is a stored record (and, from staff, a notice to the customer): per sender.
+MESSAGE_LIMIT = RateLimit("staff-message", 60, timedelta(minutes=10))
 
 
 def parse_status(value: str | None, field: str = "status") -> Status:
@@ -100,47 +57,28 @@ def may_override_assignee(principal: Principal) -> bool:
     return principal.role is Role.ADMIN
 
 
-def request_view(request: Request) -> dict[str, Any]:
-    feedback = None if request.rating is None else {"rating": request.rating, "comment": request.comment or ""}
-    return {
-        "id": request.id,
-        "requestId": request.id,
-        "storeId": request.store_id,
-        "userId": request.user_id,
-        "requestType": request.request_type,
-        "details": request.details,
-        "status": request.status.value,
-        "staffId": request.staff_id,
-        "staffName": request.staff_name,
-        "createdAt": request.created_at,
-        "updatedAt": request.updated_at,
-        "feedback": feedback,
-    }
+def refused_move(current: Request, principal: Principal, target: Status) -> DomainError | None:
+    """Why a conditional move to `target` was refused, from the request as it stands (returned by the
+    refused write itself); None when it already is where the caller wanted it (a repeat)."""
+    mine = current.staff_id == principal.user_id
+    if current.status is target and mine:
+        return None
+    if target is Status.ASSIGNED and not mine:
+        return Conflict("Another staff member already took this request.", code="ALREADY_ASSIGNED")
+    if current.status in PREVIOUS[target] and not mine:
+        return Forbidden("Only the staff member who took this request can move it on.")
+    return Conflict(
+        f"A request that is {current.status.value} cannot become {target.value}.", code="INVALID_TRANSITION"
+    )
 
 
-def status_view(request: Request) -> dict[str, Any]:
-    return {
-        "requestId": request.id,
-        "status": request.status.value,
-        "staffName": request.staff_name,
-        "updatedAt": request.updated_at,
-        "requestType": request.request_type,
-        "createdAt": request.created_at,
-    }
-
-
-def message_view(message: Message) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "messageId": message.id,
-        "storeId": message.store_id,
-        "userId": message.user_id,
-        "from": "staff" if message.from_staff else "customer",
-        "senderId": message.sender_id,
-        "senderName": staff_display_name(message.sender_id) if message.from_staff else None,
-        "message": message.text,
-        "createdAt": message.created_at,
-    }
+def refused_feedback(current: Request, user_id: str) -> DomainError:
+    """Why feedback was refused, from the request as it stands."""
+    if current.user_id != user_id:
+        return Forbidden("Only the customer who asked for help can rate it.")
+    if current.status is not Status.COMPLETED:
+        return Conflict("Feedback opens once the request is completed.", code="NOT_COMPLETED")
+    return Conflict("Feedback was already given for this request.", code="FEEDBACK_ALREADY_GIVEN")
 
 
 def staff_to_notify(staff: list[StoreStaff], timezone: str, now: datetime) -> list[str]:

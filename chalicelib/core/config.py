@@ -19,11 +19,7 @@ class Settings:
     region: str
     wechat_api_base: str
     wechat_appid: str
-    session_ttl_seconds: int
     default_timezone: str
-    # The mini program's own merchant (one WeChat appid = one brand): whose loyalty programme a
-    # customer sees when a loyalty route names no merchant.
-    default_merchant_id: str = "m-demo"
     # Who email notifications come from: a stage setting (SES_SENDER in .chalice/config.json per stage),
     # an address SES has verified for the stage; empty means the stage sends no email.
     ses_sender: str = ""
@@ -48,9 +44,7 @@ def settings() -> Settings:
         region=env("AWS_DEFAULT_REGION", "ap-southeast-1"),
         wechat_api_base=env("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
         wechat_appid=env("WECHAT_APPID", "wx0000000000000000"),
-        session_ttl_seconds=int(env("SESSION_TTL_SECONDS", str(7 * 24 * 3600))),
         default_timezone=env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
-        default_merchant_id=env("DEFAULT_MERCHANT_ID", "m-demo"),
         ses_sender=env("SES_SENDER", ""),
     )
 

@@ -14,6 +14,10 @@ class DomainError(Exception):
             self.code = code
         self.field = field
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the error needs besides its body (e.g. Retry-After on a 429)."""
+        return {}
+
 
 class ValidationError(DomainError):
     code = "VALIDATION_ERROR"

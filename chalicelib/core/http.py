@@ -10,6 +10,7 @@ import contextvars
 import functools
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -41,11 +42,13 @@ _CHALICE_ERRORS = {
 }
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: Mapping[str, str] | None = None
+) -> Response:
     error: dict[str, Any] = {"code": code, "message": message}
     if field:
         error["field"] = field
-    return Response(body={"error": error}, status_code=status, headers=JSON_HEADERS)
+    return Response(body={"error": error}, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -142,7 +145,7 @@ def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         except DomainError as err:
             note_rejection(err.code)
-            return error_response(err.status, err.code, err.message, err.field)
+            return error_response(err.status, err.code, err.message, err.field, err.headers())
         except Exception as err:
             if _unreachable(err):
                 # AWS did not answer within the client's timeouts and retries (throttling, an outage):
@@ -244,7 +247,30 @@ def json_body(request: Request) -> Params:
         raise ValidationError("Request body is not valid JSON.", code="INVALID_JSON") from err
     if not isinstance(data, dict):
         raise ValidationError("Request body must be a JSON object.", code="INVALID_JSON")
+    if _SURROGATE_ESCAPE.search(raw if isinstance(raw, bytes) else raw.encode()):
+        _refuse_lone_surrogates(data)
     return Params(data, where="body")
+
+
+# JSON may escape a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text (DynamoDB, WeChat, SQS) can
+# hold. Only a body that escapes a surrogate at all pays for the exact check (a valid pair is fine).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        if not _utf8_encodable(name):
+            raise ValidationError("A field name is not valid Unicode text.")
+        if not _utf8_encodable(json.dumps(value, ensure_ascii=False)):
+            raise ValidationError(f"'{name}' is not valid Unicode text.", field=name)
+
+
+def _utf8_encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def query(request: Request) -> Params:

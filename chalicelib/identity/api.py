@@ -1,4 +1,5 @@
-"""What other areas may use of identity: who a user is on WeChat, and who works at a store.
+"""What other areas may use of identity: whether a user exists, who they are on WeChat, and who works
+at a store.
 
 Everything else in this package (items, sessions, login) is private to it.
 """
@@ -16,6 +17,7 @@ from chalicelib.identity.models import (
     staff_of_store,
     store_staff,
     update_store_staff,
+    user_exists,
 )
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "staff_of_store",
     "store_staff",
     "update_store_staff",
+    "user_exists",
 ]
 
 _store = IdentityStore()

@@ -1,4 +1,10 @@
-"""Identity items and their data access (the only module that touches them)."""
+"""Identity items and their data access (the only module that touches them).
+
+- WeChat identity `OPENID#<openid>` / `IDENTITY`: the user it belongs to (its existence makes openids unique)
+- user `USER#<userId>` / `PROFILE`: openid, role, merchant and stores
+- session `SESSION#<sha256(token)>` / `SESSION`: the principal until `expires_at`
+- store staff member `STORE#<storeId>` / `STAFF#<userId>`: rota and display name
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,9 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import from_iso, to_iso
+from chalicelib.data.conditional import update_or_current
 from chalicelib.data.table import ExpiringModel, TableModel, failed_conditions, key, transact
-from chalicelib.identity.domain import StoreStaff
+from chalicelib.identity.domain import Session, StoreStaff, User
 
 
 class IdentityItem(TableModel):
@@ -97,6 +104,15 @@ def openid_of(user_id: str) -> str | None:
         return None
 
 
+def user_exists(user_id: str) -> bool:
+    """One GetItem of the user's key only (consistent: a user created a moment ago exists)."""
+    try:
+        UserItem.get(*user_key(user_id), consistent_read=True, attributes_to_get=["pk"])
+    except DoesNotExist:
+        return False
+    return True
+
+
 def identity_key(openid: str) -> tuple[str, str]:
     return key("OPENID", openid), "IDENTITY"
 
@@ -110,27 +126,45 @@ def session_key_of(token: str) -> tuple[str, str]:
     return key("SESSION", hashlib.sha256(token.encode()).hexdigest()), "SESSION"
 
 
-def principal_of(user: UserItem | SessionItem) -> Principal:
-    return Principal(
-        user_id=user.user_id if isinstance(user, SessionItem) else user.pk.split("#", 1)[1],
-        role=Role(user.role),
-        merchant_id=user.merchant_id,
-        store_ids=frozenset(str(s) for s in user.store_ids or []),
+def _to_user(item: UserItem) -> User:
+    return User(
+        user_id=item.pk.split("#", 1)[1],
+        openid=item.openid,
+        role=Role(item.role),
+        created_at=item.created_at,
+        merchant_id=item.merchant_id,
+        store_ids=frozenset(str(s) for s in item.store_ids or []),
     )
 
 
-class IdentityStore:
-    """DynamoDB access for identities, users and sessions."""
+def _to_session(item: SessionItem) -> Session:
+    principal = Principal(
+        user_id=item.user_id,
+        role=Role(item.role),
+        merchant_id=item.merchant_id,
+        store_ids=frozenset(str(s) for s in item.store_ids or []),
+    )
+    return Session(principal=principal, expires_at=from_iso(item.expires_at))
 
-    def find_user_by_openid(self, openid: str, session_key: str, now: datetime) -> UserItem | None:
+
+class IdentityStore:
+    """DynamoDB access for identities, users and sessions (the `ports.IdentityRepository` adapter)."""
+
+    def find_user_by_openid(self, openid: str, session_key: str, now: datetime) -> User | None:
+        """One UpdateItem records the new session_key and answers whose openid it is; one GetItem of
+        that user."""
         pk, sk = identity_key(openid)
-        try:
-            identity = IdentityItem.get(pk, sk, consistent_read=True)
-        except DoesNotExist:
+        found, identity = update_or_current(
+            IdentityItem,
+            pk,
+            sk,
+            [IdentityItem.session_key.set(session_key), IdentityItem.updated_at.set(to_iso(now))],
+            IdentityItem.pk.exists(),
+        )
+        if not found or identity is None:
             return None
-        identity.update(actions=[IdentityItem.session_key.set(session_key), IdentityItem.updated_at.set(to_iso(now))])
         upk, usk = user_key(identity.user_id)
-        return UserItem.get(upk, usk, consistent_read=True)
+        return _to_user(UserItem.get(upk, usk, consistent_read=True))
 
     def create_user(
         self,
@@ -141,7 +175,7 @@ class IdentityStore:
         role: Role = Role.CUSTOMER,
         merchant_id: str | None = None,
         store_ids: list[str] | None = None,
-    ) -> UserItem | None:
+    ) -> User | None:
         """Creates identity + user atomically; None when another request created this openid first."""
         ipk, isk = identity_key(openid)
         upk, usk = user_key(user_id)
@@ -168,7 +202,7 @@ class IdentityStore:
             if any(failed_conditions(err)):
                 return None
             raise
-        return user
+        return _to_user(user)
 
     def put_session(self, token: str, principal: Principal, expires_at: datetime) -> None:
         pk, sk = session_key_of(token)
@@ -187,10 +221,10 @@ class IdentityStore:
         except PutError as err:  # a 256-bit token collision is not a thing; fail loudly if it happens
             raise RuntimeError("session token collision") from err
 
-    def get_session(self, token: str) -> tuple[Principal, datetime] | None:
+    def get_session(self, token: str) -> Session | None:
         pk, sk = session_key_of(token)
         try:
             item = SessionItem.get(pk, sk, consistent_read=True)
         except DoesNotExist:
             return None
-        return principal_of(item), from_iso(item.expires_at)
+        return _to_session(item)

@@ -10,12 +10,16 @@ from typing import Any
 
 from chalicelib.core.clock import clock, to_iso
 from chalicelib.core.observability import count, logger
-from chalicelib.loyalty import models, rules
+from chalicelib.loyalty import rules
+from chalicelib.loyalty.domain import LedgerEntry, LedgerKind, Member
+from chalicelib.loyalty.models import LoyaltyTable, MemberMissing
+
+_table = LoyaltyTable()
 
 
 def handle(message: dict[str, Any]) -> None:
     kind = message.get("kind")
-    if kind != "earn":
+    if kind != LedgerKind.EARN.value:
         raise ValueError(f"unknown points message kind {kind!r}")
     user_id = str(message["user_id"])
     merchant_id = str(message["merchant_id"])
@@ -23,9 +27,9 @@ def handle(message: dict[str, Any]) -> None:
     if points <= 0:
         raise ValueError("an accrual must carry positive points")
     amount = int(message.get("amount") or 0)
-    entry = models.LedgerEntry(
+    entry = LedgerEntry(
         transaction_id=str(message["transaction_id"]),
-        kind="earn",
+        kind=LedgerKind.EARN.value,
         points=points,
         description=f"Purchase of ¥{amount / 100:.2f}" if amount else "Points earned",
         occurred_at=str(message["occurred_at"]),
@@ -36,10 +40,11 @@ def handle(message: dict[str, Any]) -> None:
     )
     month = str(message["month"])
     try:
-        credited = models.credit(user_id, merchant_id, entry, month)
-    except models.MemberMissing:
-        models.enroll(user_id, merchant_id, rules.card_number(merchant_id, user_id), entry.created_at)
-        credited = models.credit(user_id, merchant_id, entry, month)
+        credited = _table.credit(user_id, merchant_id, entry, month)
+    except MemberMissing:  # the till checked the user is real; their first points enrol them
+        card = rules.card_number(merchant_id, user_id)
+        _table.enroll(Member(user_id, merchant_id, 0, 0, {}, card, entry.created_at))
+        credited = _table.credit(user_id, merchant_id, entry, month)
     if not credited:
         logger.info("duplicate accrual ignored", transaction_id=entry.transaction_id)
         return

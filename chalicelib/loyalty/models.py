@@ -1,4 +1,5 @@
-"""Loyalty items and their data access.
+"""Loyalty items and their data access (the only module that touches them; `LoyaltyTable` is the
+`ports.LoyaltyRepository` adapter).
 
 - member: `USER#<userId>` / `LOYALTY#<merchantId>`: balance `points`, `lifetime_points`,
   `earned` (map month -> points earned that month, for the rolling tier window), card number.
@@ -7,11 +8,11 @@
   gsi1 = `LOYALTY#<merchantId>#USER#<userId>` / `<createdAt>#<transactionId>` for history.
 - reward: `MERCHANT#<merchantId>` / `REWARD#<rewardId>`: name, points_cost, stock, min_tier.
 - programme config: `MERCHANT#<merchantId>` / `LOYALTY#CONFIG`.
+- till receipt claim: `RECEIPT#<storeId>#<receiptNo>` / `RECEIPT`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
@@ -19,12 +20,13 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.core.errors import Conflict
+from chalicelib.data.conditional import put_or_current
 from chalicelib.data.table import TableModel, failed_conditions, key, transact
-from chalicelib.loyalty.rules import RewardOffer
+from chalicelib.loyalty.domain import LedgerEntry, Member, RedeemRefused, RewardOffer
 
 REWARD_PREFIX = "REWARD#"
 CONFIG_SK = "LOYALTY#CONFIG"
+ALL_OLD = "ALL_OLD"
 
 
 class MemberItem(TableModel):
@@ -78,46 +80,12 @@ class ReceiptItem(TableModel):
     claimed_at = UnicodeAttribute()
 
 
-def claim_receipt(store_id: str, receipt_no: str, user_id: str, now_iso: str) -> bool:
-    """One receipt earns points for one customer: False when another customer already claimed it
-    (the same customer again is a till retry and passes)."""
-    item = ReceiptItem(key("RECEIPT", store_id, receipt_no), "RECEIPT", user_id=user_id, claimed_at=now_iso)
-    try:
-        item.save(condition=ReceiptItem.pk.does_not_exist() | (ReceiptItem.user_id == user_id))
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 class ConfigItem(TableModel):
     config = JSONAttribute()
 
 
-@dataclass(frozen=True)
-class Member:
-    user_id: str
-    merchant_id: str
-    points: int
-    lifetime_points: int
-    earned: dict[str, int]
-    card_number: str
-    member_since: str
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    transaction_id: str
-    kind: str
-    points: int
-    description: str
-    occurred_at: str
-    created_at: str
-    amount: int | None = None
-    store_id: str | None = None
-    transaction_type: str | None = None
-    reward_id: str | None = None
+class MemberMissing(Exception):
+    """Credit found no member item; enrol and retry."""
 
 
 def member_key(user_id: str, merchant_id: str) -> tuple[str, str]:
@@ -136,118 +104,18 @@ def reward_key(merchant_id: str, reward_id: str) -> tuple[str, str]:
     return key("MERCHANT", merchant_id), REWARD_PREFIX + reward_id
 
 
-def get_member(user_id: str, merchant_id: str) -> Member | None:
-    pk, sk = member_key(user_id, merchant_id)
-    try:
-        item = MemberItem.get(pk, sk, consistent_read=True)
-    except DoesNotExist:
-        return None
+def _to_member(item: MemberItem) -> Member:
     earned = item.earned.as_dict() if isinstance(item.earned, MapAttribute) else dict(item.earned or {})
+    user_id = item.pk.split("#", 1)[1]
     return Member(
         user_id=user_id,
-        merchant_id=merchant_id,
+        merchant_id=item.merchant_id,
         points=int(item.points or 0),
         lifetime_points=int(item.lifetime_points or 0),
         earned={str(k): int(v) for k, v in earned.items()},
         card_number=item.card_number,
         member_since=item.member_since,
     )
-
-
-def enroll(user_id: str, merchant_id: str, card_number: str, now_iso: str) -> None:
-    """Creates the member if absent; a concurrent or repeated enrolment is a no-op."""
-    pk, sk = member_key(user_id, merchant_id)
-    item = MemberItem(
-        pk,
-        sk,
-        merchant_id=merchant_id,
-        points=0,
-        lifetime_points=0,
-        earned={},
-        card_number=card_number,
-        member_since=now_iso,
-    )
-    try:
-        item.save(condition=MemberItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
-
-
-class AlreadyRecorded(Exception):
-    """The ledger already holds this transaction id: the write was made before (a retry)."""
-
-
-class MemberMissing(Exception):
-    """Credit found no member item; enrol and retry."""
-
-
-def credit(user_id: str, merchant_id: str, entry: LedgerEntry, month: str) -> bool:
-    """Ledger entry + balance, lifetime and month bucket in one transaction; False if this
-    transaction id was credited before (a duplicate or redelivered message).
-
-    PynamoDB sends puts before updates: reasons are [ledger entry, member].
-    """
-    pk, sk = member_key(user_id, merchant_id)
-    bucket = MemberItem.earned[month]
-
-    def build(tx: TransactWrite) -> None:
-        tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
-        tx.update(
-            MemberItem(pk, sk),
-            actions=[
-                MemberItem.points.add(entry.points),
-                MemberItem.lifetime_points.add(entry.points),
-                bucket.set((bucket | 0) + entry.points),
-            ],
-            condition=MemberItem.pk.exists(),
-        )
-
-    try:
-        transact(build)
-    except TransactWriteError as err:
-        failed = failed_conditions(err)
-        if failed and failed[0]:
-            return False
-        if len(failed) > 1 and failed[1]:
-            raise MemberMissing(user_id) from None
-        raise
-    return True
-
-
-def redeem(user_id: str, merchant_id: str, reward_id: str, cost: int, entry: LedgerEntry) -> None:
-    """Balance, reward stock and ledger in one transaction: the balance can never go negative
-    and the last unit of a reward goes to exactly one member.
-
-    Reasons come back as [ledger entry, member balance, reward stock].
-    """
-    pk, sk = member_key(user_id, merchant_id)
-    rpk, rsk = reward_key(merchant_id, reward_id)
-
-    def build(tx: TransactWrite) -> None:
-        tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
-        tx.update(
-            MemberItem(pk, sk),
-            actions=[MemberItem.points.add(-cost)],
-            condition=MemberItem.pk.exists() & (MemberItem.points >= cost),
-        )
-        tx.update(
-            RewardItem(rpk, rsk),
-            actions=[RewardItem.stock.add(-1)],
-            condition=RewardItem.pk.exists() & (RewardItem.stock > 0) & (RewardItem.points_cost == cost),
-        )
-
-    try:
-        transact(build)
-    except TransactWriteError as err:
-        failed = [*failed_conditions(err), False, False, False]
-        if failed[0]:
-            raise AlreadyRecorded(entry.transaction_id) from None
-        if failed[1]:
-            raise Conflict("Not enough points for this reward.", code="INSUFFICIENT_POINTS") from None
-        if failed[2]:
-            raise Conflict("This reward is out of stock or has changed.", code="REWARD_UNAVAILABLE") from None
-        raise
 
 
 def _ledger_item(user_id: str, merchant_id: str, entry: LedgerEntry) -> LedgerItem:
@@ -285,22 +153,6 @@ def _to_entry(i: LedgerItem) -> LedgerEntry:
     )
 
 
-def get_entry(user_id: str, merchant_id: str, transaction_id: str) -> LedgerEntry | None:
-    pk, sk = ledger_key(user_id, merchant_id, transaction_id)
-    try:
-        return _to_entry(LedgerItem.get(pk, sk, consistent_read=True))
-    except DoesNotExist:
-        return None
-
-
-def history(user_id: str, merchant_id: str, limit: int) -> list[LedgerEntry]:
-    """Newest first: one gsi1 Query."""
-    items = LedgerItem.history_index.query(
-        history_key(user_id, merchant_id), scan_index_forward=False, limit=limit, page_size=limit
-    )
-    return [_to_entry(i) for i in items]
-
-
 def _to_reward(item: RewardItem) -> RewardOffer:
     return RewardOffer(
         id=item.sk[len(REWARD_PREFIX) :],
@@ -313,21 +165,8 @@ def _to_reward(item: RewardItem) -> RewardOffer:
     )
 
 
-def rewards(merchant_id: str) -> list[RewardOffer]:
-    """The merchant's catalogue: one Query of its partition."""
-    items = RewardItem.query(key("MERCHANT", merchant_id), RewardItem.sk.startswith(REWARD_PREFIX))
-    return sorted((_to_reward(i) for i in items), key=lambda r: (r.points_cost, r.id))
-
-
-def get_reward(merchant_id: str, reward_id: str) -> RewardOffer | None:
-    pk, sk = reward_key(merchant_id, reward_id)
-    try:
-        return _to_reward(RewardItem.get(pk, sk, consistent_read=True))
-    except DoesNotExist:
-        return None
-
-
 def put_reward(merchant_id: str, reward: RewardOffer) -> None:
+    """The merchant's catalogue (seeded by the local stack; a merchant console writes it later)."""
     pk, sk = reward_key(merchant_id, reward.id)
     RewardItem(
         pk,
@@ -341,12 +180,145 @@ def put_reward(merchant_id: str, reward: RewardOffer) -> None:
     ).save()
 
 
-def get_config(merchant_id: str) -> dict[str, Any] | None:
-    try:
-        return dict(ConfigItem.get(key("MERCHANT", merchant_id), CONFIG_SK).config or {})
-    except DoesNotExist:
-        return None
-
-
 def put_config(merchant_id: str, config: dict[str, Any]) -> None:
     ConfigItem(key("MERCHANT", merchant_id), CONFIG_SK, config=config).save()
+
+
+class LoyaltyTable:
+    """DynamoDB access for members, their ledger, rewards, programme settings and receipt claims."""
+
+    def get_member(self, user_id: str, merchant_id: str) -> Member | None:
+        try:
+            return _to_member(MemberItem.get(*member_key(user_id, merchant_id), consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def enroll(self, member: Member) -> Member:
+        """Creates the member if absent; a racing enrolment's member comes back from the refused put."""
+        pk, sk = member_key(member.user_id, member.merchant_id)
+        item = MemberItem(
+            pk,
+            sk,
+            merchant_id=member.merchant_id,
+            points=member.points,
+            lifetime_points=member.lifetime_points,
+            earned=dict(member.earned),
+            card_number=member.card_number,
+            member_since=member.member_since,
+        )
+        current = put_or_current(item, MemberItem.pk.does_not_exist())
+        return _to_member(current) if current is not None else member
+
+    def get_config(self, merchant_id: str) -> dict[str, Any] | None:
+        try:
+            return dict(ConfigItem.get(key("MERCHANT", merchant_id), CONFIG_SK).config or {})
+        except DoesNotExist:
+            return None
+
+    def claim_receipt(self, store_id: str, receipt_no: str, user_id: str, now_iso: str) -> bool:
+        """One receipt earns points for one customer: False when another customer already claimed it
+        (the same customer again is a till retry and passes)."""
+        item = ReceiptItem(key("RECEIPT", store_id, receipt_no), "RECEIPT", user_id=user_id, claimed_at=now_iso)
+        try:
+            item.save(condition=ReceiptItem.pk.does_not_exist() | (ReceiptItem.user_id == user_id))
+        except PutError as err:
+            if err.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def credit(self, user_id: str, merchant_id: str, entry: LedgerEntry, month: str) -> bool:
+        """Ledger entry + balance, lifetime and month bucket in one transaction; False if this
+        transaction id was credited before (a duplicate or redelivered message).
+
+        PynamoDB sends puts before updates: reasons are [ledger entry, member].
+        """
+        pk, sk = member_key(user_id, merchant_id)
+        bucket = MemberItem.earned[month]
+
+        def build(tx: TransactWrite) -> None:
+            tx.save(_ledger_item(user_id, merchant_id, entry), condition=LedgerItem.pk.does_not_exist())
+            tx.update(
+                MemberItem(pk, sk),
+                actions=[
+                    MemberItem.points.add(entry.points),
+                    MemberItem.lifetime_points.add(entry.points),
+                    bucket.set((bucket | 0) + entry.points),
+                ],
+                condition=MemberItem.pk.exists(),
+            )
+
+        try:
+            transact(build)
+        except TransactWriteError as err:
+            failed = failed_conditions(err)
+            if failed and failed[0]:
+                return False
+            if len(failed) > 1 and failed[1]:
+                raise MemberMissing(user_id) from None
+            raise
+        return True
+
+    def redeem(
+        self, user_id: str, merchant_id: str, reward: RewardOffer, entry: LedgerEntry, seen_points: int
+    ) -> RedeemRefused | None:
+        """Ledger entry, balance and reward stock in one transaction: the balance is taken from exactly
+        `seen_points` (so the caller knows what remains without reading it again) and never goes
+        negative, and the last unit of a reward goes to exactly one member. Refused, each failed
+        condition's item comes back with the cancellation (ALL_OLD), not from another read."""
+        pk, sk = member_key(user_id, merchant_id)
+        rpk, rsk = reward_key(merchant_id, reward.id)
+        cost = reward.points_cost
+
+        def build(tx: TransactWrite) -> None:
+            tx.save(
+                _ledger_item(user_id, merchant_id, entry),
+                condition=LedgerItem.pk.does_not_exist(),
+                return_values=ALL_OLD,
+            )
+            tx.update(
+                MemberItem(pk, sk),
+                actions=[MemberItem.points.add(-cost)],
+                condition=(MemberItem.points == seen_points) & (MemberItem.points >= cost),
+                return_values=ALL_OLD,
+            )
+            tx.update(
+                RewardItem(rpk, rsk),
+                actions=[RewardItem.stock.add(-1)],
+                condition=RewardItem.pk.exists() & (RewardItem.stock > 0) & (RewardItem.points_cost == cost),
+            )
+
+        try:
+            transact(build)
+        except TransactWriteError as err:
+            # Puts go before updates: reasons are [ledger entry, member, reward].
+            reasons = [*(err.cancellation_reasons or []), None, None, None]
+            failed = [r is not None and r.code == "ConditionalCheckFailed" for r in reasons[:3]]
+            if failed[0] and reasons[0] is not None and reasons[0].raw_item:
+                return RedeemRefused(already=_to_entry(LedgerItem.from_raw_data(reasons[0].raw_item)))
+            if not (failed[1] or failed[2]):
+                raise
+            points_now = None
+            if failed[1] and reasons[1] is not None:
+                member = reasons[1].raw_item
+                points_now = _to_member(MemberItem.from_raw_data(member)).points if member else 0
+            return RedeemRefused(points_now=points_now, reward_unavailable=failed[2])
+        return None
+
+    def history(self, user_id: str, merchant_id: str, limit: int) -> list[LedgerEntry]:
+        """Newest first: one gsi1 Query."""
+        items = LedgerItem.history_index.query(
+            history_key(user_id, merchant_id), scan_index_forward=False, limit=limit, page_size=limit
+        )
+        return [_to_entry(i) for i in items]
+
+    def rewards(self, merchant_id: str) -> list[RewardOffer]:
+        """The merchant's catalogue: one Query of its partition."""
+        items = RewardItem.query(key("MERCHANT", merchant_id), RewardItem.sk.startswith(REWARD_PREFIX))
+        return sorted((_to_reward(i) for i in items), key=lambda r: (r.points_cost, r.id))
+
+    def get_reward(self, merchant_id: str, reward_id: str) -> RewardOffer | None:
+        try:
+            return _to_reward(RewardItem.get(*reward_key(merchant_id, reward_id), consistent_read=True))
+        except DoesNotExist:
+            return None

@@ -9,36 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.core.clock import from_iso
 from chalicelib.core.errors import ValidationError
-
-
-@dataclass(frozen=True)
-class Tier:
-    name: str
-    threshold: int  # points earned in the window that reach this tier
-    multiplier_percent: int  # 120 = earns 1.2x
-
-
-@dataclass(frozen=True)
-class LoyaltyConfig:
-    points_per_unit: int = 10
-    unit_fen: int = 10_000  # 100 yuan
-    window_months: int = 12
-    timezone: str = "Asia/Shanghai"  # months of the tier window are the merchant's calendar months
-    tiers: tuple[Tier, ...] = (
-        Tier("normal", 0, 100),
-        Tier("silver", 1_000, 120),
-        Tier("gold", 5_000, 150),
-    )
-
-
-DEFAULT_CONFIG = LoyaltyConfig()
+from chalicelib.loyalty.domain import DEFAULT_CONFIG, EarnQuote, LoyaltyConfig, RewardOffer, Tier
 
 
 def config_from(data: Mapping[str, Any] | None) -> LoyaltyConfig:
@@ -120,17 +97,6 @@ def points_for(amount_fen: int, tier: Tier, config: LoyaltyConfig) -> int:
     return amount_fen * config.points_per_unit * tier.multiplier_percent // (config.unit_fen * 100)
 
 
-@dataclass(frozen=True)
-class EarnQuote:
-    points: int
-    tier_before: Tier
-    tier_after: Tier
-
-    @property
-    def upgraded(self) -> bool:
-        return self.tier_after.threshold > self.tier_before.threshold
-
-
 def quote(amount_fen: int, earned_before: int, config: LoyaltyConfig) -> EarnQuote:
     before = tier_for(earned_before, config)
     points = points_for(amount_fen, before, config)
@@ -168,17 +134,6 @@ def parse_timestamp(value: Any, field: str = "timestamp") -> datetime:
             raise ValidationError(f"'{field}' must be epoch milliseconds or ISO-8601.", field=field) from None
         return parsed
     raise ValidationError(f"'{field}' must be epoch milliseconds or ISO-8601.", field=field)
-
-
-@dataclass(frozen=True)
-class RewardOffer:
-    id: str
-    name: str
-    points_cost: int
-    stock: int
-    min_tier: str | None = None
-    description: str | None = None
-    image: str | None = None
 
 
 def tier_allows(reward: RewardOffer, tier: Tier, config: LoyaltyConfig) -> bool:

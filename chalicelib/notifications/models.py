@@ -1,8 +1,12 @@
-"""Inbox items: USER#<userId> / NOTIF#<createdAt>#<id>, plus a dedupe marker NOTIFICATION#<id>."""
+"""Inbox items and their data access (the only module that touches them; `InboxTable` is the
+`ports.InboxRepository` adapter).
+
+- inbox entry `USER#<userId>` / `NOTIF#<createdAt>#<id>`
+- dedupe marker `NOTIFICATION#<id>` / `MARKER` (recorded) and `CHANNEL#<name>` (sent on that channel)
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
@@ -10,6 +14,18 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.data.table import TableModel, failed_conditions, key, transact
+from chalicelib.notifications.domain import InboxEntry
+
+__all__ = [
+    "DeliveredMarker",
+    "InboxEntry",
+    "InboxItem",
+    "InboxTable",
+    "claim_channel",
+    "inbox",
+    "record_once",
+    "release_channel",
+]
 
 INBOX_PREFIX = "NOTIF#"
 
@@ -27,16 +43,6 @@ class DeliveredMarker(TableModel):
     """Exists once a notification id has been recorded; makes redelivered messages no-ops."""
 
     user_id = UnicodeAttribute()
-
-
-@dataclass(frozen=True)
-class InboxEntry:
-    id: str
-    kind: str
-    title: str
-    body: str
-    data: dict[str, Any]
-    created_at: str
 
 
 def record_once(
@@ -94,3 +100,28 @@ def inbox(user_id: str, limit: int) -> list[InboxEntry]:
         page_size=limit,
     )
     return [InboxEntry(i.notification_id, i.kind, i.title, i.body, dict(i.data or {}), i.created_at) for i in items]
+
+
+class InboxTable:
+    """The inbox's DynamoDB access as the delivery use case's port."""
+
+    def record_once(
+        self,
+        notification_id: str,
+        user_id: str,
+        kind: str,
+        title: str,
+        body: str,
+        data: dict[str, Any],
+        created_at: str,
+    ) -> bool:
+        return record_once(notification_id, user_id, kind, title, body, data, created_at)
+
+    def claim_channel(self, notification_id: str, channel: str) -> bool:
+        return claim_channel(notification_id, channel)
+
+    def release_channel(self, notification_id: str, channel: str) -> None:
+        release_channel(notification_id, channel)
+
+    def inbox(self, user_id: str, limit: int) -> list[InboxEntry]:
+        return inbox(user_id, limit)

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.config import queue_url
 from chalicelib.notifications.area import NOTIFICATIONS_QUEUE
+from chalicelib.notifications.domain import Notification
 
-
-@dataclass(frozen=True)
-class Notification:
-    """`id` is the dedupe key: publishing the same id twice notifies once (e.g. f"queue-called-{ticketId}")."""
-
-    id: str
-    user_id: str
-    kind: str  # e.g. queue_called, assistance_requested, appointment_reminder
-    title: str
-    body: str
-    data: dict[str, Any] = field(default_factory=dict)
-    # Channels beyond the in-app inbox; the consumer honours the recipient's preferences.
-    channels: tuple[str, ...] = ()
+__all__ = ["Notification", "message_body", "publish"]
 
 
 def message_body(notification: Notification) -> dict[str, Any]:

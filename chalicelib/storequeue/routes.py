@@ -1,81 +1,100 @@
-"""Virtual queue: public queue state, customers' tickets, and staff calling the line."""
+"""Virtual queue: public queue state, customers' tickets, and staff calling the line.
+
+The area's code is imported by the handlers, on the first request that needs it: registering the
+routes costs the API function's cold start nothing beyond this module.
+"""
 
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
 from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
-from chalicelib.storequeue import service
-from chalicelib.storequeue.rules import TicketStatus
-from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
 
 
 @bp.route("/api/stores/{store_id}/queue", methods=["GET"])
 def queue_info(store_id: str) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.stores.api import require_store
+
     current_principal(bp.request)  # signed-in callers only: just login, stores and the catalog are public
     store = require_store(store_id)
-    return json_response(service.queue_info(store, clock().now()))
+    return json_response(views.queue_view(service.queue_info(live_ports(), store, clock().now())))
 
 
 @bp.route("/api/queue/join", methods=["POST"])
 def join() -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.storequeue.requests import JoinRequest
+    from chalicelib.stores.api import require_store
+
     principal = current_principal(bp.request)
-    body = json_body(bp.request)
-    user_id = principal.ensure_self(body.text("userId", max_length=64))
-    store = require_store(body.require_text("storeId", max_length=64))
+    request = JoinRequest.parse(json_body(bp.request))
+    user_id = principal.ensure_self(request.user_id)
+    store = require_store(request.store_id)
     now = clock().now()
-    ticket = service.join(store, user_id, now)
-    return json_response({"success": True, "ticket": service.ticket_details(ticket, store, now)})
+    ticket = service.join(live_ports(), store, user_id, now)
+    place = service.place(live_ports(), ticket, store, now)
+    return json_response({"success": True, "ticket": views.place_view(place)})
 
 
 @bp.route("/api/queue/user/{user_id}", methods=["GET"])
 def user_ticket(user_id: str) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.storequeue.requests import MyTicketsQuery
+
     principal = current_principal(bp.request)
     principal.ensure_self(user_id)
-    store_id = query(bp.request).text("storeId", max_length=64)
+    request = MyTicketsQuery.parse(query(bp.request))
     now = clock().now()
-    found = service.active_tickets(principal.user_id, now, store_id)
-    views = [service.ticket_details(ticket, store, now) for ticket, store in found]
-    return json_response({"ticket": views[0] if views else None, "tickets": views})
+    found = service.active_tickets(live_ports(), principal.user_id, now, request.store_id)
+    tickets = [views.place_view(service.place(live_ports(), ticket, store, now)) for ticket, store in found]
+    return json_response({"ticket": tickets[0] if tickets else None, "tickets": tickets})
 
 
 @bp.route("/api/queue/leave/{ticket_id}", methods=["DELETE"])
 def leave(ticket_id: str) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+
     principal = current_principal(bp.request)
-    ticket = service.require_ticket(ticket_id)
-    now = clock().now()
-    ticket = service.leave(ticket, principal, now)
-    store = require_store(ticket.store_id)
-    return json_response({"success": True, "ticket": service.ticket_details(ticket, store, now)})
+    ticket = service.leave(live_ports(), ticket_id, principal, clock().now())
+    return json_response({"success": True, "ticket": views.place_view(service.place_not_waiting(ticket))})
 
 
 @bp.route("/api/stores/{store_id}/queue/call-next", methods=["POST"])
 def call_next(store_id: str) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.stores.api import require_store
+
     principal = current_principal(bp.request)
     store = require_store(store_id)
     principal.ensure_staff_of(store.id, store.merchant_id)
-    now = clock().now()
-    ticket = service.call_next(store, now)
-    view = service.ticket_details(ticket, store, now) if ticket else None
-    return json_response({"success": True, "ticket": view, "queue": service.queue_info(store, now)})
+    ticket, state = service.call_next(live_ports(), store, clock().now())
+    view = views.place_view(service.place_not_waiting(ticket)) if ticket else None
+    return json_response({"success": True, "ticket": view, "queue": views.queue_view(state)})
 
 
-def _finish(ticket_id: str, status: TicketStatus) -> object:
+def _finish(ticket_id: str, completed: bool) -> object:
+    from chalicelib.storequeue import service, views
+    from chalicelib.storequeue.adapters import live_ports
+    from chalicelib.storequeue.domain import TicketStatus
+
     principal = current_principal(bp.request)
-    ticket = service.require_ticket(ticket_id)
-    store = require_store(ticket.store_id)
-    principal.ensure_staff_of(store.id, store.merchant_id)
-    now = clock().now()
-    ticket = service.finish(ticket, status, now)
-    return json_response({"success": True, "ticket": service.ticket_details(ticket, store, now)})
+    status = TicketStatus.COMPLETED if completed else TicketStatus.NO_SHOW
+    ticket = service.finish(live_ports(), ticket_id, status, principal, clock().now())
+    return json_response({"success": True, "ticket": views.place_view(service.place_not_waiting(ticket))})
 
 
 @bp.route("/api/queue/tickets/{ticket_id}/complete", methods=["POST"])
 def complete(ticket_id: str) -> object:
-    return _finish(ticket_id, TicketStatus.COMPLETED)
+    return _finish(ticket_id, completed=True)
 
 
 @bp.route("/api/queue/tickets/{ticket_id}/no-show", methods=["POST"])
 def no_show(ticket_id: str) -> object:
-    return _finish(ticket_id, TicketStatus.NO_SHOW)
+    return _finish(ticket_id, completed=False)

@@ -1,12 +1,14 @@
-"""Pure queue rules: business days, positions, wait estimates, the ticket's life cycle."""
+"""Pure queue rules: business days, positions, wait estimates, who may join and when."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from chalicelib.core.clock import from_iso
+from chalicelib.core.ratelimit import RateLimit
+from chalicelib.storequeue.domain import ACTIVE, Guard, QueueDay, Ticket
 
 # Numbers restart at 04:00 local, not midnight, so a store open past midnight keeps one queue.
 DAY_CUTOVER = timedelta(hours=4)
@@ -17,41 +19,11 @@ MIN_SAMPLES = 3
 RECENT_SAMPLES = 10
 # Queue items are only useful for a few days; TTL cleans them up.
 RETENTION = timedelta(days=7)
-
-
-class TicketStatus(StrEnum):
-    WAITING = "waiting"
-    SERVING = "serving"
-    COMPLETED = "completed"
-    NO_SHOW = "no_show"
-    LEFT = "left"
-
-
-ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.SERVING})
-
-
-@dataclass(frozen=True)
-class Ticket:
-    id: str
-    store_id: str
-    user_id: str
-    day: str
-    number: int
-    status: TicketStatus
-    created_at: str
-    called_at: str | None = None
-    finished_at: str | None = None
-
-
-@dataclass(frozen=True)
-class QueueDay:
-    """The per-store, per-day counter item: last issued number, number being served, served stats."""
-
-    last_number: int = 0
-    now_serving: int | None = None
-    served_count: int = 0
-    served_seconds: float = 0.0
-    recent_seconds: tuple[float, ...] = ()  # every completion's service time today, oldest first
+# A join claims the user's guard, then draws a number and writes the ticket within a second or so; a
+# claim still without a ticket after this long belongs to a request that died, and may be taken over.
+CLAIM_ABANDONED_AFTER = timedelta(seconds=10)
+# Each ticket is a record and a place others wait behind: joining (and leaving to join again) is limited.
+JOIN_LIMIT = RateLimit("queue-join", 10, timedelta(hours=1))
 
 
 def business_day(now: datetime, timezone: str) -> str:
@@ -62,6 +34,15 @@ def business_day(now: datetime, timezone: str) -> str:
 def is_current(ticket: Ticket, today: str) -> bool:
     """Waiting or serving, and issued today: yesterday's unserved tickets are void."""
     return ticket.status in ACTIVE and ticket.day == today
+
+
+def claim_abandoned(guard: Guard, now: datetime) -> bool:
+    return not guard.issued and from_iso(guard.claimed_at) <= now - CLAIM_ABANDONED_AFTER
+
+
+def claim_wait_seconds(attempt: int) -> float:
+    """How long a join waits for another request of the same user to finish issuing its ticket."""
+    return min(0.02 * 1.5**attempt, 0.2)
 
 
 def expires_at_epoch(now: datetime) -> int:
@@ -99,37 +80,5 @@ def wait_minutes(ahead: int, average_minutes: float) -> float:
 def service_seconds(called_at: str | None, finished: datetime) -> float | None:
     if called_at is None:
         return None
-    started = datetime.fromisoformat(called_at.replace("Z", "+00:00"))
-    seconds = (finished - started).total_seconds()
+    seconds = (finished - from_iso(called_at)).total_seconds()
     return seconds if seconds >= 0 else None
-
-
-def ticket_view(ticket: Ticket, today: str, waiting_numbers: list[int], average_minutes: float) -> dict[str, Any]:
-    status = ticket.status.value
-    if ticket.status in ACTIVE and ticket.day != today:
-        status = "expired"
-    ahead = position(waiting_numbers, ticket.number) if status == TicketStatus.WAITING else 0
-    return {
-        "id": ticket.id,
-        "storeId": ticket.store_id,
-        "userId": ticket.user_id,
-        "number": ticket.number,
-        "position": ahead,
-        "estimatedWaitTime": wait_minutes(ahead, average_minutes) if status == TicketStatus.WAITING else 0,
-        "status": status,
-        "businessDay": ticket.day,
-        "createdAt": ticket.created_at,
-        "calledAt": ticket.called_at,
-        "finishedAt": ticket.finished_at,
-    }
-
-
-def queue_view(waiting_numbers: list[int], day: QueueDay, average_minutes: float, is_open: bool) -> dict[str, Any]:
-    return {
-        "queueLength": len(waiting_numbers),
-        "averageServiceTime": average_minutes,
-        "nowServing": day.now_serving,
-        "estimatedWaitTime": wait_minutes(len(waiting_numbers), average_minutes),
-        "isOpen": is_open,
-        "lastIssued": day.last_number,
-    }

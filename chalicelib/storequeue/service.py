@@ -1,132 +1,220 @@
-"""Queue use cases: each one a few conditional writes in `models`, decided by `rules`."""
+"""Queue use cases: each one a few conditional writes through the repository port, decided by `rules`.
+
+No use case reads an item twice: writes answer with the ticket as it ends up (or as it stands when a
+condition failed), and the day's counter and waiting line come back together in one Query.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from chalicelib.core.auth import Principal
 from chalicelib.core.clock import to_iso
 from chalicelib.core.errors import Conflict, Forbidden, NotFound
-from chalicelib.core.ids import new_id
-from chalicelib.notifications.api import Notification, publish
-from chalicelib.storequeue import models, rules
-from chalicelib.storequeue.rules import Ticket, TicketStatus
-from chalicelib.stores import api as stores
-from chalicelib.stores.api import Store
+from chalicelib.core.ratelimit import charge
+from chalicelib.notifications.domain import Notification
+from chalicelib.storequeue import rules
+from chalicelib.storequeue.domain import Guard, QueueLine, Ticket, TicketStatus
+from chalicelib.storequeue.ports import QueuePorts
+from chalicelib.stores.domain import Store, is_open
 
-JOIN_ATTEMPTS = 3
+# Claims, takeovers and waits for a racing join of the same user (see rules.claim_wait_seconds): ~3 s.
+JOIN_ATTEMPTS = 25
 
 
-def require_ticket(ticket_id: str) -> Ticket:
-    ticket = models.get_ticket(ticket_id)
+@dataclass(frozen=True)
+class QueueState:
+    line: QueueLine
+    average_minutes: float
+    is_open: bool
+
+
+@dataclass(frozen=True)
+class TicketPlace:
+    """A ticket and, while it waits today, the numbers ahead of it and the wait per ticket."""
+
+    ticket: Ticket
+    today: str
+    waiting_numbers: list[int]
+    average_minutes: float
+
+
+def _average_minutes(store: Store, line: QueueLine) -> float:
+    return rules.average_service_minutes(line.day, rules.store_service_minutes(store.settings))
+
+
+def require_ticket(ports: QueuePorts, ticket_id: str) -> Ticket:
+    ticket = ports.repo.get_ticket(ticket_id)
     if ticket is None:
         raise NotFound(f"Ticket '{ticket_id}' does not exist.", code="TICKET_NOT_FOUND")
     return ticket
 
 
-def _average_minutes(store: Store, day: rules.QueueDay) -> float:
-    return rules.average_service_minutes(day, rules.store_service_minutes(store.settings))
+def queue_state(store: Store, line: QueueLine, now: datetime) -> QueueState:
+    return QueueState(line, _average_minutes(store, line), is_open(store.opening_hours, store.timezone, now))
 
 
-def queue_info(store: Store, now: datetime) -> dict[str, Any]:
+def queue_info(ports: QueuePorts, store: Store, now: datetime) -> QueueState:
+    return queue_state(store, ports.repo.line(store.id, rules.business_day(now, store.timezone)), now)
+
+
+def place(ports: QueuePorts, ticket: Ticket, store: Store, now: datetime) -> TicketPlace:
+    """Position and wait estimate only matter while the ticket waits today: no reads otherwise."""
     today = rules.business_day(now, store.timezone)
-    line = models.waiting_line(store.id, today)
-    day = models.get_day(store.id, today)
-    is_open = stores.is_open(store.opening_hours, store.timezone, now)
-    return rules.queue_view([s.number for s in line], day, _average_minutes(store, day), is_open)
+    if ticket.status is not TicketStatus.WAITING or ticket.day != today:
+        return TicketPlace(ticket, today, [], 0.0)
+    line = ports.repo.line(store.id, today)
+    return TicketPlace(ticket, today, line.numbers, _average_minutes(store, line))
 
 
-def ticket_details(ticket: Ticket, store: Store, now: datetime) -> dict[str, Any]:
-    today = rules.business_day(now, store.timezone)
-    waiting = ticket.status is TicketStatus.WAITING and ticket.day == today
-    if not waiting:  # position and wait estimate only matter while waiting today: no reads for them
-        return rules.ticket_view(ticket, today, [], 0.0)
-    numbers = [s.number for s in models.waiting_line(store.id, today)]
-    return rules.ticket_view(ticket, today, numbers, _average_minutes(store, models.get_day(store.id, today)))
+def place_not_waiting(ticket: Ticket) -> TicketPlace:
+    """A ticket that is not waiting (called, finished, left) is shown without the store or the line."""
+    return TicketPlace(ticket, ticket.day, [], 0.0)
 
 
-def join(store: Store, user_id: str, now: datetime) -> Ticket:
+def join(ports: QueuePorts, store: Store, user_id: str, now: datetime) -> Ticket:
     """The user's current ticket at this store, or a new one with the next number of the day.
 
-    The guard item's conditional put, not the read before it, is what keeps one active ticket per
-    user: two racing joins both draw a number, one transaction wins, the other returns its ticket.
+    The guard is claimed before the number is drawn: of many racing joins by one user, exactly one
+    claims it and draws a number; the others wait for its ticket and return it, so no number is
+    burned. The claim also counts the join against JOIN_LIMIT (repeats of a held ticket cost nothing).
     """
     today = rules.business_day(now, store.timezone)
-    ttl = rules.expires_at_epoch(now)
-    for _ in range(JOIN_ATTEMPTS):
-        stale_id = models.guarded_ticket_id(user_id, store.id)
-        if stale_id is not None:
-            existing = models.get_ticket(stale_id)
-            if existing is not None and rules.is_current(existing, today):
-                return existing
-        if not stores.is_open(store.opening_hours, store.timezone, now):
+    if not is_open(store.opening_hours, store.timezone, now):
+        held = ports.repo.get_guard(user_id, store.id)
+        current = _current_ticket(ports, held, today) if held is not None else None
+        if current is None:
             raise Conflict("The store is closed; the queue opens with the store.", code="STORE_CLOSED")
-        ticket = Ticket(
-            id=new_id("qt"),
-            store_id=store.id,
-            user_id=user_id,
-            day=today,
-            number=models.next_number(store.id, today, ttl),
-            status=TicketStatus.WAITING,
-            created_at=to_iso(now),
-        )
-        if models.create_ticket(ticket, ttl, replacing_ticket_id=stale_id):
-            return ticket
+        return current
+    ttl = rules.expires_at_epoch(now)
+    claim = Guard(user_id, store.id, ports.new_ticket_id(), today, to_iso(now))
+    limit = charge(rules.JOIN_LIMIT, user_id, now)
+    seen = ports.repo.claim(claim, None, ttl, limit)
+    for attempt in range(JOIN_ATTEMPTS):
+        if seen is None:  # the place is ours
+            ticket = _issue(ports, store, claim, now, ttl)
+            if ticket is not None:
+                return ticket
+            seen = ports.repo.get_guard(user_id, store.id)  # taken over while this request stalled
+        elif seen.issued:
+            current = _current_ticket(ports, seen, today)
+            if current is not None:
+                return current
+            seen = ports.repo.claim(claim, seen.ticket_id, ttl, limit)  # a void ticket's guard
+        elif rules.claim_abandoned(seen, now):
+            seen = ports.repo.claim(claim, seen.ticket_id, ttl, limit)
+        else:  # another request of this user is issuing its ticket right now: wait for it
+            ports.pause(rules.claim_wait_seconds(attempt))
+            seen = ports.repo.get_guard(user_id, store.id)
+            if seen is None:  # it gave up without a ticket
+                seen = ports.repo.claim(claim, None, ttl, limit)
     raise Conflict("Joining the queue raced with another request; try again.", code="QUEUE_BUSY")
 
 
-def active_tickets(user_id: str, now: datetime, store_id: str | None = None) -> list[tuple[Ticket, Store]]:
-    """The user's current tickets, newest first (one per store at most)."""
+def _current_ticket(ports: QueuePorts, guard: Guard, today: str) -> Ticket | None:
+    if not guard.issued or guard.day != today:
+        return None
+    ticket = ports.repo.get_ticket(guard.ticket_id)
+    return ticket if ticket is not None and rules.is_current(ticket, today) else None
+
+
+def _issue(ports: QueuePorts, store: Store, claim: Guard, now: datetime, ttl: int) -> Ticket | None:
+    ticket = Ticket(
+        id=claim.ticket_id,
+        store_id=store.id,
+        user_id=claim.user_id,
+        day=claim.day,
+        number=ports.repo.next_number(store.id, claim.day, ttl),
+        status=TicketStatus.WAITING,
+        created_at=to_iso(now),
+        merchant_id=store.merchant_id,
+    )
+    return ticket if ports.repo.create_ticket(ticket, ttl) else None
+
+
+def active_tickets(
+    ports: QueuePorts, user_id: str, now: datetime, store_id: str | None = None
+) -> list[tuple[Ticket, Store]]:
+    """The user's current tickets, newest first (one per store at most): one Query of the guards,
+    then the store and ticket of each guard issued today."""
     found: list[tuple[Ticket, Store]] = []
-    for ticket_id in models.guarded_ticket_ids(user_id):
-        ticket = models.get_ticket(ticket_id)
-        if ticket is None or (store_id is not None and ticket.store_id != store_id):
+    for guard in ports.repo.guards(user_id):
+        if not guard.issued or (store_id is not None and guard.store_id != store_id):
             continue
-        store = stores.get_store(ticket.store_id)
-        if store is not None and rules.is_current(ticket, rules.business_day(now, store.timezone)):
-            found.append((ticket, store))
+        store = ports.get_store(guard.store_id)
+        if store is None:
+            continue
+        current = _current_ticket(ports, guard, rules.business_day(now, store.timezone))
+        if current is not None:
+            found.append((current, store))
     return sorted(found, key=lambda pair: pair[0].created_at, reverse=True)
 
 
-def leave(ticket: Ticket, principal: Principal, now: datetime) -> Ticket:
+def leave(ports: QueuePorts, ticket_id: str, principal: Principal, now: datetime) -> Ticket:
     """The holder gives up a waiting ticket; repeating the request is harmless."""
+    ticket = require_ticket(ports, ticket_id)
     if ticket.user_id != principal.user_id:
         raise Forbidden("Only the ticket's holder can leave the queue with it.")
-    if ticket.status is TicketStatus.WAITING and not models.leave(ticket, to_iso(now)):
-        ticket = require_ticket(ticket.id)
-    if ticket.status is not TicketStatus.WAITING and ticket.status is not TicketStatus.LEFT:
+    if ticket.status is TicketStatus.WAITING:
+        ticket = ports.repo.leave(ticket, to_iso(now))
+    if ticket.status is not TicketStatus.LEFT:
         raise Conflict(f"The ticket is {ticket.status.value}, no longer waiting.", code="TICKET_NOT_WAITING")
-    models.release_guard(ticket.user_id, ticket.store_id, ticket.id)
-    return require_ticket(ticket.id)
+    return ticket
 
 
-def call_next(store: Store, now: datetime) -> Ticket | None:
-    """Move the lowest waiting ticket to serving; if another caller took it first, try the next."""
+def call_next(ports: QueuePorts, store: Store, now: datetime) -> tuple[Ticket | None, QueueState]:
+    """Move the lowest waiting ticket to serving; if another caller took it first, try the next.
+    Answers the called ticket and the queue after the call, both from the one read of the line."""
     today = rules.business_day(now, store.timezone)
-    for slot in models.waiting_line(store.id, today):
-        if models.call(store.id, today, slot, to_iso(now)):
-            publish(
-                Notification(
-                    id=f"queue-called-{slot.ticket_id}",
-                    user_id=slot.user_id,
-                    kind="queue_called",
-                    title="轮到您了",
-                    body=f"{store.name}：请到服务台，您的号码是 {slot.number} 号。",
-                    data={"ticketId": slot.ticket_id, "storeId": store.id, "number": slot.number},
-                )
+    line = ports.repo.line(store.id, today)
+    called_at = to_iso(now)
+    for index, slot in enumerate(line.waiting):
+        if not ports.repo.call(store.id, today, slot, called_at):
+            continue
+        ports.publish(
+            Notification(
+                id=f"queue-called-{slot.ticket_id}",
+                user_id=slot.user_id,
+                kind="queue_called",
+                title="轮到您了",
+                body=f"{store.name}：请到服务台，您的号码是 {slot.number} 号。",
+                data={"ticketId": slot.ticket_id, "storeId": store.id, "number": slot.number},
             )
-            return require_ticket(slot.ticket_id)
-    return None
+        )
+        # The transaction's conditions fix the outcome: this ticket now serves, its slot is gone.
+        ticket = Ticket(
+            id=slot.ticket_id,
+            store_id=store.id,
+            user_id=slot.user_id,
+            day=today,
+            number=slot.number,
+            status=TicketStatus.SERVING,
+            created_at=slot.created_at,
+            called_at=called_at,
+            merchant_id=store.merchant_id,
+        )
+        serving = max(line.day.now_serving or 0, slot.number)
+        after = QueueLine(replace(line.day, now_serving=serving), line.waiting[index + 1 :])
+        return ticket, queue_state(store, after, now)
+    return None, queue_state(store, line, now)
 
 
-def finish(ticket: Ticket, status: TicketStatus, now: datetime) -> Ticket:
-    """Serving -> completed or no-show. Repeating the same request answers the same result."""
-    seconds = rules.service_seconds(ticket.called_at, now) if status is TicketStatus.COMPLETED else None
+def finish(ports: QueuePorts, ticket_id: str, status: TicketStatus, principal: Principal, now: datetime) -> Ticket:
+    """Serving -> completed or no-show, by the store's staff. Repeating the same request answers the
+    same result."""
+    ticket = require_ticket(ports, ticket_id)
+    merchant_id = ticket.merchant_id or _store_merchant(ports, ticket.store_id)
+    principal.ensure_staff_of(ticket.store_id, merchant_id)
     if ticket.status is TicketStatus.SERVING:
-        models.finish(ticket, status, to_iso(now), seconds)  # False: finished meanwhile; the re-read tells how
-        ticket = require_ticket(ticket.id)
+        seconds = rules.service_seconds(ticket.called_at, now) if status is TicketStatus.COMPLETED else None
+        ticket = ports.repo.finish(ticket, status, to_iso(now), seconds)
     if ticket.status is not status:
         raise Conflict(f"The ticket is {ticket.status.value}, not being served.", code="TICKET_NOT_SERVING")
-    models.release_guard(ticket.user_id, ticket.store_id, ticket.id)
     return ticket
+
+
+def _store_merchant(ports: QueuePorts, store_id: str) -> str:
+    """Tickets issued before they kept their merchant: ask the store."""
+    store = ports.get_store(store_id)
+    return store.merchant_id if store is not None else ""

@@ -129,3 +129,12 @@ def put_merchant(merchant_id: str, name: str, timezone: str, merchant_settings: 
     MerchantItem(
         key("MERCHANT", merchant_id), "META", name=name, timezone=timezone, settings=merchant_settings or {}
     ).save()
+
+
+def merchant_exists(merchant_id: str) -> bool:
+    """One GetItem of the merchant's key only (loyalty enrols members of real merchants only)."""
+    try:
+        MerchantItem.get(key("MERCHANT", merchant_id), "META", attributes_to_get=["pk"])
+    except DoesNotExist:
+        return False
+    return True

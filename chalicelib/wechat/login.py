@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
-
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Unauthorized, UpstreamUnavailable
 from chalicelib.core.runtime_secrets import wechat_app_secret
 from chalicelib.wechat.http import get_json
+from chalicelib.wechat.ports import WeChatLogin, WeChatSession
+
+__all__ = ["WeChatLogin", "WeChatLoginClient", "WeChatSession"]
 
 # errcodes that mean "this code is no good"; anything else is WeChat's trouble, not the user's.
 _BAD_CODE = {40029, 40163, 40226}
-
-
-@dataclass(frozen=True)
-class WeChatSession:
-    openid: str
-    session_key: str
-    unionid: str | None = None
-
-
-class WeChatLogin(Protocol):
-    def code2session(self, code: str) -> WeChatSession: ...
 
 
 class WeChatLoginClient:

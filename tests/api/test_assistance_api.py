@@ -255,3 +255,86 @@ def test_requests_reach_the_staff_on_shift(shops, client, login, runner) -> None
     ask(client, customer_h, customer, timestamp=1_763_870_000_001)
     runner.drain_queues()
     assert len(inbox.inbox(off_duty, 10)) == 1
+
+
+def test_lone_surrogates_in_text_fields_are_a_400(shops, client, login) -> None:
+    customer_h, customer = make_user(client, login, "as-surrogate")
+    base = {"storeId": STORE, "userId": customer, "requestType": "找商品", "details": "", "timestamp": 5}
+    for field in ("requestType", "details"):
+        response = post_json(client, "/api/staff/assistance-request", base | {field: "x\ud800"}, customer_h)
+        assert response.status_code == 400, response.json_body
+        assert response.json_body["error"]["field"] == field
+    message = {"storeId": STORE, "userId": customer, "message": "\udc00", "timestamp": 6}
+    response = post_json(client, "/api/staff/message", message, customer_h)
+    assert response.status_code == 400 and response.json_body["error"]["field"] == "message"
+
+
+def test_requests_and_messages_are_rate_limited_per_user(shops, client, login) -> None:
+    """Each request notifies the staff on shift: a customer's flood stops at the limit with a 429."""
+    from chalicelib.assistance.rules import MESSAGE_LIMIT, REQUEST_LIMIT
+
+    customer_h, customer = make_user(client, login, "as-flood")
+    ids = {ask(client, customer_h, customer, timestamp=t).json_body["requestId"] for t in range(REQUEST_LIMIT.limit)}
+    assert len(ids) == REQUEST_LIMIT.limit
+    assert ask(client, customer_h, customer, timestamp=0).status_code == 200  # a retry costs nothing
+    refused = ask(client, customer_h, customer, timestamp=99)
+    assert refused.status_code == 429 and refused.json_body["error"]["code"] == "RATE_LIMITED"
+    assert 0 < int(refused.headers["Retry-After"]) <= REQUEST_LIMIT.window.total_seconds()
+    staff, _ = make_user(client, login, "as-flood-staff", Role.STAFF, [STORE])
+    assert len(client.http.get(f"/api/stores/{STORE}/assistance-requests", headers=staff).json_body["requests"]) == 5
+    other_h, other = make_user(client, login, "as-calm")
+    assert ask(client, other_h, other, timestamp=99).status_code == 200  # per user
+
+    body = {"storeId": STORE, "userId": customer, "message": "在吗"}
+    for t in range(MESSAGE_LIMIT.limit):
+        assert post_json(client, "/api/staff/message", body | {"timestamp": t}, customer_h).status_code == 200
+    over = post_json(client, "/api/staff/message", body | {"timestamp": 10_000}, customer_h)
+    assert over.status_code == 429 and "Retry-After" in over.headers
+
+
+def test_request_budget(shops, client, login, local_aws) -> None:
+    """Every assistance route at its documented minimum (docs/data-model.md); no item is read twice."""
+    customer_h, customer = make_user(client, login, "as-budget")
+    staff, staff_id = make_user(client, login, "as-budget-staff", Role.STAFF, [STORE])
+
+    def calls(method: str, path: str, caller: dict[str, str], body: dict | None = None) -> dict[str, int]:
+        local_aws.app.calls.clear()
+        if body is None:
+            response = client.http.request(method, path, headers=caller)
+        else:
+            response = post_json(client, path, body, caller, method=method)
+        assert response.status_code == 200, response.json_body
+        return dict(local_aws.app.calls)
+
+    raise_it = {"storeId": STORE, "requestType": "找商品", "details": "", "timestamp": 7}
+    # session, store; the request and its rate count in one transaction; the staff to notify
+    created = {"GetItem": 2, "TransactWriteItems": 1, "Query": 1}
+    assert calls("POST", "/api/staff/assistance-request", customer_h, raise_it) == created
+    # a retry: the refused put answers with the stored request, nobody is notified again
+    assert calls("POST", "/api/staff/assistance-request", customer_h, raise_it) == {
+        "GetItem": 2,
+        "TransactWriteItems": 1,
+    }
+    request_id = ask(client, customer_h, customer, timestamp=7).json_body["requestId"]
+    status = f"/api/staff/assistance-status/{request_id}"
+    assert calls("GET", status, customer_h) == {"GetItem": 2}  # session, request
+    assert calls("GET", status, staff) == {"GetItem": 2}  # the request names its merchant: no store read
+    listing = f"/api/stores/{STORE}/assistance-requests?status=pending"
+    assert calls("GET", listing, staff) == {"GetItem": 2, "Query": 1}  # session, store + gsi1
+    move_url = f"/api/staff/assistance-requests/{request_id}"
+    # session, request, the taker's staff record (their name); one UpdateItem answering ALL_NEW
+    assert calls("PUT", move_url, staff, {"status": "assigned"}) == {"GetItem": 3, "UpdateItem": 1}
+    assert calls("PUT", move_url, staff, {"status": "assigned"}) == {"GetItem": 2}  # a repeat: no write
+    assert calls("PUT", move_url, staff, {"status": "completed"}) == {"GetItem": 2, "UpdateItem": 1}
+    # one conditional UpdateItem decides and, refused, explains (ALL_OLD): no read of the request
+    feedback = f"/api/staff/assistance-requests/{request_id}/feedback"
+    assert calls("POST", feedback, customer_h, {"rating": 5}) == {"GetItem": 1, "UpdateItem": 1}
+    local_aws.app.calls.clear()
+    assert post_json(client, feedback, {"rating": 4}, customer_h).status_code == 409
+    assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}
+    message = {"storeId": STORE, "userId": customer, "message": "好的", "timestamp": 8}
+    # session, store; marker + message + rate count in one transaction
+    assert calls("POST", "/api/staff/message", staff, message) == {"GetItem": 2, "TransactWriteItems": 1}
+    conversation = f"/api/staff/messages?storeId={STORE}&userId={customer}"
+    assert calls("GET", conversation, staff) == {"GetItem": 2, "Query": 1}
+    assert staff_id

@@ -95,3 +95,45 @@ def test_json_labelled_as_text_or_form_is_still_read_and_errors_stay_ours(aws, c
         assert response.status_code == 200, response.body
         bad = client.http.post("/api/auth/login", body=b"code=abc", headers={"Content-Type": content_type})
         assert bad.status_code == 400 and bad.json_body["error"]["code"] == "INVALID_JSON"
+
+
+def test_a_lone_surrogate_in_the_code_is_a_400_not_a_500(client) -> None:
+    """JSON may escape a lone UTF-16 surrogate; no UTF-8 text (WeChat, DynamoDB) can hold one."""
+    for code in ("\ud800", "abc\udfffdef"):
+        response = post_json(client, "/api/auth/login", {"code": code})
+        assert response.status_code == 400, response.json_body
+        assert response.json_body["error"]["field"] == "code"
+    paired = post_json(client, "/api/auth/login", {"code": "emoji-\ud83d\ude00"})  # a valid pair is real text
+    assert paired.status_code == 200, paired.json_body
+
+
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_400(client) -> None:
+    nested = post_json(client, "/api/auth/login", {"code": "ok", "extra": {"deep": ["\ud800"]}})
+    assert nested.status_code == 400 and nested.json_body["error"]["field"] == "extra"
+    in_a_name = post_json(client, "/api/auth/login", {"code": "ok", "\udfff": 1})
+    assert in_a_name.status_code == 400 and "field" not in in_a_name.json_body["error"]
+
+
+def test_request_budget(client, local_aws) -> None:
+    """Documented in docs/data-model.md (identity); no item is read twice."""
+    from datetime import UTC, datetime
+
+    from chalicelib.identity.models import IdentityStore
+
+    local_aws.app.calls.clear()
+    first = post_json(client, "/api/auth/login", {"code": "budget-first"})
+    assert first.status_code == 200
+    # The identity UpdateItem finds no openid, one transaction creates identity + user, one session put.
+    assert dict(local_aws.app.calls) == {"UpdateItem": 1, "TransactWriteItems": 1, "PutItem": 1}
+
+    IdentityStore().create_user("u-budget", "openid-budget-known", "", datetime.now(UTC))
+    local_aws.app.calls.clear()
+    known = post_json(client, "/api/auth/login", {"code": "budget-known"})
+    assert known.status_code == 200 and known.json_body["userId"] == "u-budget"
+    # The UpdateItem records the new session_key and answers whose openid it is: no identity GetItem.
+    assert dict(local_aws.app.calls) == {"UpdateItem": 1, "GetItem": 1, "PutItem": 1}
+
+    headers = {"Authorization": f"Bearer {known.json_body['token']}"}
+    local_aws.app.calls.clear()
+    assert client.http.get("/api/auth/me", headers=headers).status_code == 200
+    assert dict(local_aws.app.calls) == {"GetItem": 1}  # the session

@@ -12,8 +12,9 @@ import pytest
 from chalicelib.core.auth import Role
 from chalicelib.core.clock import ManualClock, clock
 from chalicelib.identity.models import IdentityStore
-from chalicelib.loyalty import models as loyalty
-from chalicelib.loyalty import rules
+from chalicelib.loyalty import models, rules, views
+from chalicelib.loyalty.domain import DEFAULT_CONFIG, LedgerEntry, Member, RewardOffer
+from chalicelib.loyalty.models import LoyaltyTable
 from chalicelib.stores import models as stores
 from devstack import demo_loyalty
 from devstack.event_runner import EventRunner
@@ -214,9 +215,12 @@ def test_earn_points_bad_input(shop, client, login, change: dict, field: str) ->
     assert response.json_body["error"]["field"] == field
 
 
+loyalty = LoyaltyTable()
+
+
 def give_points(user_id: str, points: int) -> None:
-    loyalty.enroll(user_id, MERCHANT, rules.card_number(MERCHANT, user_id), "2026-01-01T00:00:00Z")
-    entry = loyalty.LedgerEntry(
+    loyalty.enroll(Member(user_id, MERCHANT, 0, 0, {}, rules.card_number(MERCHANT, user_id), "2026-01-01T00:00:00Z"))
+    entry = LedgerEntry(
         transaction_id=f"seed-{uuid.uuid4().hex}",
         kind="earn",
         points=points,
@@ -291,7 +295,7 @@ def test_redemption_rules(shop, client, login) -> None:
     assert reused.status_code == 409 and reused.json_body["error"]["code"] == "DUPLICATE_REQUEST"
     assert membership(client, customer, me).json_body["points"] == 4_950
     # Sold out.
-    loyalty.put_reward(MERCHANT, rules.RewardOffer(id="rw-last", name="Last one", points_cost=10, stock=1))
+    models.put_reward(MERCHANT, RewardOffer(id="rw-last", name="Last one", points_cost=10, stock=1))
     assert post_json(client, "/api/loyalty/redeem", {"rewardId": "rw-last"}, customer).status_code == 200
     gone = post_json(client, "/api/loyalty/redeem", {"rewardId": "rw-last"}, other)
     assert gone.status_code == 409 and gone.json_body["error"]["code"] == "REWARD_UNAVAILABLE"
@@ -306,27 +310,50 @@ def test_tier_window_rolls_off_old_points(shop, client, login, runner) -> None:
     runner.drain_queues()
     assert membership(client, customer, me).json_body["tier"] == "silver"
     late = clock().now() + timedelta(days=400)
-    from chalicelib.loyalty import service
-
     member = loyalty.get_member(me, MERCHANT)
     assert member is not None
-    view = service.membership_view(member, rules.DEFAULT_CONFIG, late)
+    view = views.membership_view(member, DEFAULT_CONFIG, late)
     assert (view["tier"], view["points"], view["lifetimePoints"]) == ("normal", 1000, 1000)
 
 
 def test_request_budget(shop, client, login, local_aws) -> None:
+    """Every loyalty route at its documented minimum (docs/data-model.md); no item is read twice."""
     customer = fresh(login)
     me = user_id_of(client, customer)
-    membership(client, customer, me)  # enrols
-    local_aws.app.calls.clear()
-    client.http.get(f"/api/loyalty/history/{me}", headers=customer)
-    assert dict(local_aws.app.calls) == {"GetItem": 1, "Query": 1}  # session + gsi1
-    local_aws.app.calls.clear()
-    client.http.get(f"/api/loyalty/rewards/{me}", headers=customer)
-    assert dict(local_aws.app.calls) == {"GetItem": 3, "Query": 1}  # session, config, member + catalogue
-    local_aws.app.calls.clear()
-    membership(client, customer, me)
-    assert dict(local_aws.app.calls) == {"GetItem": 3}  # session, member, config
+    staff = staff_headers(login, [STORE])
+
+    def calls(method: str, path: str, caller: dict, body: dict | None = None) -> dict[str, int]:
+        local_aws.app.calls.clear()
+        if body is None:
+            response = client.http.request(method, path, headers=caller)
+        else:
+            response = post_json(client, path, body, caller, method=method)
+        assert response.status_code == 200, response.json_body
+        return dict(local_aws.app.calls)
+
+    # First view enrols: session, member (none), merchant exists, config; one PutItem (the caller is real)
+    assert calls("GET", f"/api/loyalty/membership/{me}", customer) == {"GetItem": 4, "PutItem": 1}
+    assert calls("GET", f"/api/loyalty/membership/{me}", customer) == {"GetItem": 3}  # session, member, config
+    other = user_id_of(client, fresh(login))
+    # staff looking up someone else at the till: identity is asked whether that user exists
+    assert calls("GET", f"/api/loyalty/membership/{other}", staff) == {"GetItem": 5, "PutItem": 1}
+    assert calls("GET", f"/api/loyalty/history/{me}", customer) == {"GetItem": 1, "Query": 1}  # session + gsi1
+    # session, config, member + the catalogue
+    assert calls("GET", f"/api/loyalty/rewards/{me}", customer) == {"GetItem": 3, "Query": 1}
+    sale = {"userId": me, "storeId": STORE, "amount": 10_000, "timestamp": now_ms()}
+    # session, store (staff check), member, config; the credit goes on the points queue
+    assert calls("POST", "/api/loyalty/earn-points", staff, sale) == {"GetItem": 4}
+    newcomer = user_id_of(client, fresh(login))
+    with_receipt = sale | {"userId": newcomer, "transactionId": "R-budget"}
+    # no member yet: identity is asked first; the receipt claim is one conditional PutItem
+    assert calls("POST", "/api/loyalty/earn-points", staff, with_receipt) == {"GetItem": 5, "PutItem": 1}
+    give_points(me, 200)
+    redeem = {"userId": me, "rewardId": "rw-eco-bag", "requestId": "budget-1"}
+    # session, reward, member, config; one transaction takes points from the balance read, so the
+    # remaining points need no second read of the member
+    assert calls("POST", "/api/loyalty/redeem", customer, redeem) == {"GetItem": 4, "TransactWriteItems": 1}
+    # a retry: the cancelled transaction hands back the first redemption's ledger entry (no GetItem of it)
+    assert calls("POST", "/api/loyalty/redeem", customer, redeem) == {"GetItem": 4, "TransactWriteItems": 1}
 
 
 def test_every_loyalty_route_needs_a_live_token(shop, client, login) -> None:
@@ -354,3 +381,47 @@ def test_redeem_retries_transaction_conflicts_instead_of_a_500(shop, client, log
     assert redeemed.status_code == 200, redeemed.json_body
     assert redeemed.json_body["remainingPoints"] == 80 and conflicts.raised == 3
     assert loyalty.get_reward(MERCHANT, "rw-eco-bag").stock == 199  # type: ignore[union-attr]
+
+
+def _member_item(user_id: str, merchant_id: str) -> dict | None:
+    import boto3
+
+    from chalicelib.core.config import settings
+
+    found = boto3.client("dynamodb").get_item(
+        TableName=settings().table_name,
+        Key={"pk": {"S": f"USER#{user_id}"}, "sk": {"S": f"LOYALTY#{merchant_id}"}},
+        ConsistentRead=True,
+    )
+    return found.get("Item")
+
+
+def test_only_real_users_and_merchants_are_enrolled(shop, client, login) -> None:
+    """Reading a membership enrolled any merchantId or userId, even ones that do not exist."""
+    customer = fresh(login)
+    me = user_id_of(client, customer)
+    nowhere = client.http.get(f"/api/loyalty/membership/{me}?merchantId=m-nowhere", headers=customer)
+    assert nowhere.status_code == 404 and nowhere.json_body["error"]["code"] == "MERCHANT_NOT_FOUND"
+    assert _member_item(me, "m-nowhere") is None
+    staff = staff_headers(login, [STORE])
+    ghost = client.http.get("/api/loyalty/membership/u-ghost", headers=staff)
+    assert ghost.status_code == 404 and ghost.json_body["error"]["code"] == "USER_NOT_FOUND"
+    assert _member_item("u-ghost", MERCHANT) is None
+    # Real ones still are: the member themself, and a real customer looked up at the till.
+    other = user_id_of(client, fresh(login))
+    assert client.http.get(f"/api/loyalty/membership/{other}", headers=staff).status_code == 200
+    assert _member_item(other, MERCHANT) is not None
+
+
+def test_staff_cannot_credit_points_to_a_user_that_does_not_exist(shop, client, login, runner) -> None:
+    staff = staff_headers(login, [STORE])
+    refused = earn(client, staff, "u-ghost", 25_000)
+    assert refused.status_code == 404, refused.json_body
+    assert refused.json_body["error"]["code"] == "USER_NOT_FOUND"
+    assert refused.json_body["error"]["field"] == "userId"
+    receipt = earn(client, staff, "u-ghost", 25_000, transactionId="R-ghost")
+    assert receipt.status_code == 404
+    runner.drain_queues()
+    assert _member_item("u-ghost", MERCHANT) is None
+    real = user_id_of(client, fresh(login))
+    assert earn(client, staff, real, 25_000, transactionId="R-ghost").status_code == 200  # not claimed by the ghost

@@ -205,7 +205,7 @@ def test_every_queue_route_needs_a_live_token(shops, client, login, noon) -> Non
 
 def test_service_time_is_learned_from_the_recent_completions(shops, client, login, noon) -> None:
     """Each completion is kept in the day's list (oldest first) that the average reads its window from."""
-    from chalicelib.storequeue import models as queue_models
+    from chalicelib.storequeue.models import QueueTable
     from chalicelib.storequeue.rules import business_day
 
     staff_h, _ = make_user(client, login, "q-recent-staff", Role.STAFF, [STORE])
@@ -215,7 +215,70 @@ def test_service_time_is_learned_from_the_recent_completions(shops, client, logi
         post_json(client, f"/api/stores/{STORE}/queue/call-next", {}, staff_h)
         noon.advance(timedelta(minutes=minutes))
         assert post_json(client, f"/api/queue/tickets/{ticket['id']}/complete", {}, staff_h).status_code == 200
-    day = queue_models.get_day(STORE, business_day(noon.now(), "Asia/Shanghai"))
+    day = QueueTable().line(STORE, business_day(noon.now(), "Asia/Shanghai")).day
     assert day.recent_seconds == (60.0, 120.0, 360.0)
     info = client.http.get(f"/api/stores/{STORE}/queue", headers=staff_h).json_body
     assert info["averageServiceTime"] == 3.0
+
+
+def test_joins_are_rate_limited_per_user(shops, client, login, noon) -> None:
+    """Each join creates a ticket (and leaving frees the user to join again): ten an hour, then 429."""
+    from chalicelib.storequeue.rules import JOIN_LIMIT
+
+    headers, user = make_user(client, login, "q-limited")
+    for _ in range(JOIN_LIMIT.limit):
+        ticket = join(client, headers, user).json_body["ticket"]
+        assert client.http.delete(f"/api/queue/leave/{ticket['id']}", headers=headers).status_code == 200
+    noon.advance(timedelta(minutes=20))
+    refused = join(client, headers, user)
+    assert refused.status_code == 429 and refused.json_body["error"]["code"] == "RATE_LIMITED"
+    assert refused.headers["Retry-After"] == str(40 * 60)  # the rest of the hour's window
+    info = client.http.get(f"/api/stores/{STORE}/queue", headers=headers).json_body
+    assert (info["lastIssued"], info["queueLength"]) == (JOIN_LIMIT.limit, 0)  # the refused join drew nothing
+    other_h, other = make_user(client, login, "q-not-limited")
+    assert join(client, other_h, other).status_code == 200  # the limit is per user
+    noon.advance(timedelta(minutes=40))
+    again = join(client, headers, user)
+    assert again.status_code == 200 and again.json_body["ticket"]["number"] == JOIN_LIMIT.limit + 2
+
+
+def test_request_budget(shops, client, login, noon, local_aws) -> None:
+    """Every queue route at its documented minimum (docs/data-model.md); no item is read twice."""
+    staff_h, _ = make_user(client, login, "q-budget-staff", Role.STAFF, [STORE])
+    headers, user = make_user(client, login, "q-budget")
+    other_h, other = make_user(client, login, "q-budget-other")
+
+    def calls(method: str, path: str, caller: dict[str, str], body: dict | None = None) -> dict[str, int]:
+        local_aws.app.calls.clear()
+        if body is None:
+            response = client.http.request(method, path, headers=caller)
+        else:
+            response = post_json(client, path, body, caller, method=method)
+        assert response.status_code == 200, response.json_body
+        return dict(local_aws.app.calls)
+
+    # session, store + one Query for the day's counter and waiting line together
+    assert calls("GET", f"/api/stores/{STORE}/queue", headers) == {"GetItem": 2, "Query": 1}
+    # session, store; claim the guard (+ rate counter), draw the number, write ticket + slot; the line
+    new = {"GetItem": 2, "TransactWriteItems": 2, "UpdateItem": 1, "Query": 1}
+    assert calls("POST", "/api/queue/join", headers, {"storeId": STORE, "userId": user}) == new
+    # a repeat: the refused claim answers with the guard, then its ticket and the line
+    repeat = {"GetItem": 3, "TransactWriteItems": 1, "Query": 1}
+    assert calls("POST", "/api/queue/join", headers, {"storeId": STORE}) == repeat
+    # session; the guards (one Query), then per active ticket its store, the ticket and the line
+    assert calls("GET", f"/api/queue/user/{user}", headers) == {"GetItem": 3, "Query": 2}
+    leaving = post_json(client, "/api/queue/join", {"storeId": STORE}, other_h).json_body["ticket"]
+    # session, ticket; one transaction (ticket, slot and guard): nothing read again
+    assert calls("DELETE", f"/api/queue/leave/{leaving['id']}", other_h) == {"GetItem": 2, "TransactWriteItems": 1}
+    assert calls("DELETE", f"/api/queue/leave/{leaving['id']}", other_h) == {"GetItem": 2}  # a repeat
+    # session, store, the line; one transaction per ticket tried; the answer built from that one read
+    call = calls("POST", f"/api/stores/{STORE}/queue/call-next", staff_h, {})
+    assert call == {"GetItem": 2, "Query": 1, "TransactWriteItems": 1}
+    ticket_id = client.http.get(f"/api/queue/user/{user}", headers=headers).json_body["ticket"]["id"]
+    done = {"GetItem": 2, "TransactWriteItems": 1}  # session, ticket (it names its merchant: no store read)
+    assert calls("POST", f"/api/queue/tickets/{ticket_id}/complete", staff_h, {}) == done
+    assert calls("POST", f"/api/queue/tickets/{ticket_id}/complete", staff_h, {}) == {"GetItem": 2}  # a repeat
+    post_json(client, "/api/queue/join", {"storeId": STORE}, other_h)
+    post_json(client, f"/api/stores/{STORE}/queue/call-next", {}, staff_h)
+    missing = client.http.get(f"/api/queue/user/{other}", headers=other_h).json_body["ticket"]["id"]
+    assert calls("POST", f"/api/queue/tickets/{missing}/no-show", staff_h, {}) == done

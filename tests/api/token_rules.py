@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.core.clock import ManualClock, clock, use_clock
-from chalicelib.core.config import settings
+from chalicelib.identity.settings import session_ttl
 from tests.conftest import post_json
 
 
@@ -44,7 +44,7 @@ def assert_every_route_needs_a_live_token(client: Any, login: Any, module: str) 
             response = _call(client, method, path, headers)
             assert response.status_code == 401, (method, path, headers, response.json_body)
             assert response.json_body["error"]["code"] in ("MISSING_TOKEN", "INVALID_TOKEN")
-    later = ManualClock(clock().now() + timedelta(seconds=settings().session_ttl_seconds + 60))
+    later = ManualClock(clock().now() + session_ttl() + timedelta(seconds=60))
     previous = use_clock(later)
     try:
         for method, path in routes:

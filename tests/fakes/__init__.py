@@ -1,1 +1,1 @@
-"""In-memory stand-ins for areas' ports, so use cases are tested without AWS."""
+"""In-memory stand-ins for each area's ports, so use cases are unit-tested without AWS."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from chalicelib.assistance import models, service
-from chalicelib.assistance.rules import Status
+from chalicelib.assistance import service
+from chalicelib.assistance.adapters import live_ports
+from chalicelib.assistance.domain import Status
+from chalicelib.assistance.models import AssistanceTable
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import Conflict
 from chalicelib.stores import models as stores
@@ -17,12 +19,12 @@ NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 def test_only_one_of_ten_staff_takes_a_request(aws) -> None:
     store = stores.Store("s-a", "m-a", "协助店", "地址", "021-1", 31.2, 121.4, "Asia/Shanghai", {}, {})
     stores.put_store(store)
-    request = service.create_request(store, "u-customer", "结账", "", 1, NOW)
+    request = service.create_request(live_ports(), store, "u-customer", "结账", "", 1, NOW)
     crew = [Principal(user_id=f"u-staff-{i}", role=Role.STAFF, store_ids=frozenset({store.id})) for i in range(10)]
 
     def take(staff: Principal) -> str:
         try:
-            service.change_status(request, store, staff, Status.ASSIGNED, NOW)
+            service.change_status(live_ports(), request.id, staff, Status.ASSIGNED, NOW)
             return staff.user_id
         except Conflict as err:
             return err.code
@@ -33,6 +35,6 @@ def test_only_one_of_ten_staff_takes_a_request(aws) -> None:
     winners = [o for o in outcomes if o.startswith("u-staff-")]
     assert len(winners) == 1
     assert outcomes.count("ALREADY_ASSIGNED") == 9
-    stored = models.get_request(request.id)
+    stored = AssistanceTable().get_request(request.id)
     assert stored is not None and stored.status is Status.ASSIGNED and stored.staff_id == winners[0]
-    assert [r.id for r in models.store_requests(store.id, Status.ASSIGNED, 10)] == [request.id]
+    assert [r.id for r in AssistanceTable().store_requests(store.id, Status.ASSIGNED, 10)] == [request.id]

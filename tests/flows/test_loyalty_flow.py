@@ -14,12 +14,15 @@ import pytest
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import ManualClock, clock
 from chalicelib.core.errors import Conflict
-from chalicelib.loyalty import accrual, consumer, models, rules, service
+from chalicelib.loyalty import consumer, models, rules, service
+from chalicelib.loyalty.adapters import enqueue_accrual, live_ports
 from chalicelib.loyalty.area import POINTS_QUEUE
+from chalicelib.loyalty.domain import Accrual, LedgerEntry, Member, RewardOffer
 from devstack.event_runner import EventRunner, lambda_context
 from devstack.stack import REGION
 
 MERCHANT = "m1"
+TABLE = models.LoyaltyTable()
 
 
 @pytest.fixture
@@ -29,8 +32,8 @@ def runner(aws: Any) -> EventRunner:
     return EventRunner(app, ManualClock(clock().now()), [aws.scheduler_group], REGION)
 
 
-def sale(transaction_id: str, user_id: str = "u1", points: int = 10) -> accrual.Accrual:
-    return accrual.Accrual(
+def sale(transaction_id: str, user_id: str = "u1", points: int = 10) -> Accrual:
+    return Accrual(
         transaction_id=transaction_id,
         user_id=user_id,
         merchant_id=MERCHANT,
@@ -44,27 +47,27 @@ def sale(transaction_id: str, user_id: str = "u1", points: int = 10) -> accrual.
 
 
 def balance(user_id: str = "u1") -> int:
-    member = models.get_member(user_id, MERCHANT)
+    member = TABLE.get_member(user_id, MERCHANT)
     return member.points if member else 0
 
 
 def test_duplicate_messages_credit_once(aws, runner) -> None:
     for _ in range(3):
-        accrual.enqueue(sale("t-1"))
-    accrual.enqueue(sale("t-2", points=5))
+        enqueue_accrual(sale("t-1"))
+    enqueue_accrual(sale("t-2", points=5))
     runner.drain_queues()
     assert balance() == 15
-    member = models.get_member("u1", MERCHANT)
+    member = TABLE.get_member("u1", MERCHANT)
     assert member is not None and member.lifetime_points == 15
     assert sum(member.earned.values()) == 15
-    assert {e.transaction_id for e in models.history("u1", MERCHANT, 10)} == {"t-1", "t-2"}
+    assert {e.transaction_id for e in TABLE.history("u1", MERCHANT, 10)} == {"t-1", "t-2"}
 
 
 def test_redelivered_message_credits_nothing_twice(aws, runner) -> None:
     """The consumer ran but the delete never happened: SQS hands the same message out again."""
     from app import app
 
-    accrual.enqueue(sale("t-redeliver", points=7))
+    enqueue_accrual(sale("t-redeliver", points=7))
     sqs = boto3.client("sqs")
     url = aws.queue_urls[POINTS_QUEUE.suffix]
     message = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"])["Messages"][0]
@@ -79,7 +82,7 @@ def test_redelivered_message_credits_nothing_twice(aws, runner) -> None:
 def test_partial_batch_failure_retries_only_the_bad_record(aws, runner) -> None:
     sqs = boto3.client("sqs")
     url = aws.queue_urls[POINTS_QUEUE.suffix]
-    accrual.enqueue(sale("t-good", points=3))
+    enqueue_accrual(sale("t-good", points=3))
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"kind": "mystery"}))
     sqs.send_message(QueueUrl=url, MessageBody="not json")
     runner.drain_queues()
@@ -93,12 +96,12 @@ def test_concurrent_deliveries_of_one_sale_credit_once(aws) -> None:
     with ThreadPoolExecutor(max_workers=20) as pool:
         list(pool.map(lambda _: consumer.handle(dict(message)), range(20)))
     assert balance() == 9
-    assert len(models.history("u1", MERCHANT, 50)) == 1
+    assert len(TABLE.history("u1", MERCHANT, 50)) == 1
 
 
 def _funded(user_id: str, points: int) -> None:
-    models.enroll(user_id, MERCHANT, rules.card_number(MERCHANT, user_id), "2026-01-01T00:00:00Z")
-    entry = models.LedgerEntry(
+    TABLE.enroll(Member(user_id, MERCHANT, 0, 0, {}, rules.card_number(MERCHANT, user_id), "2026-01-01T00:00:00Z"))
+    entry = LedgerEntry(
         transaction_id=f"fund-{user_id}",
         kind="earn",
         points=points,
@@ -106,12 +109,13 @@ def _funded(user_id: str, points: int) -> None:
         occurred_at="2026-01-01T00:00:00Z",
         created_at="2026-01-01T00:00:00Z",
     )
-    assert models.credit(user_id, MERCHANT, entry, "2026-01")
+    assert TABLE.credit(user_id, MERCHANT, entry, "2026-01")
 
 
 def _redeem(user_id: str, reward_id: str) -> str:
     try:
         service.redeem(
+            live_ports(),
             Principal(user_id=user_id, role=Role.CUSTOMER),
             user_id=user_id,
             reward_id=reward_id,
@@ -126,24 +130,24 @@ def _redeem(user_id: str, reward_id: str) -> str:
 
 def test_concurrent_redeems_never_overdraw(aws) -> None:
     _funded("rich", 500)
-    models.put_reward(MERCHANT, rules.RewardOffer(id="coupon", name="券", points_cost=100, stock=100))
+    models.put_reward(MERCHANT, RewardOffer(id="coupon", name="券", points_cost=100, stock=100))
     with ThreadPoolExecutor(max_workers=20) as pool:
         outcomes = list(pool.map(lambda _: _redeem("rich", "coupon"), range(20)))
     assert outcomes.count("ok") == 5
     assert outcomes.count("INSUFFICIENT_POINTS") == 15
     assert balance("rich") == 0
-    reward = models.get_reward(MERCHANT, "coupon")
+    reward = TABLE.get_reward(MERCHANT, "coupon")
     assert reward is not None and reward.stock == 95
 
 
 def test_concurrent_redeems_never_oversell_a_reward(aws) -> None:
     for n in range(10):
         _funded(f"fan{n}", 100)
-    models.put_reward(MERCHANT, rules.RewardOffer(id="rare", name="限量", points_cost=100, stock=3))
+    models.put_reward(MERCHANT, RewardOffer(id="rare", name="限量", points_cost=100, stock=3))
     with ThreadPoolExecutor(max_workers=10) as pool:
         outcomes = list(pool.map(lambda n: _redeem(f"fan{n}", "rare"), range(10)))
     assert outcomes.count("ok") == 3
     assert outcomes.count("REWARD_UNAVAILABLE") == 7
-    reward = models.get_reward(MERCHANT, "rare")
+    reward = TABLE.get_reward(MERCHANT, "rare")
     assert reward is not None and reward.stock == 0
     assert sum(balance(f"fan{n}") for n in range(10)) == 7 * 100

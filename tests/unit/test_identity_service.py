@@ -1,4 +1,4 @@
-"""Login and authentication rules with in-memory ports (no AWS)."""
+"""Login and authentication use cases against in-memory ports (no AWS)."""
 
 from __future__ import annotations
 
@@ -8,47 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.core.auth import Principal, Role
-from chalicelib.core.errors import Unauthorized
+from chalicelib.core.errors import Unauthorized, ValidationError
 from chalicelib.identity import service
-from chalicelib.identity.models import UserItem, user_key
-from chalicelib.wechat.login import WeChatSession
+from tests.fakes.identity import FakeIdentityStore, FakeWeChat
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
-class FakeWeChat:
-    def code2session(self, code: str) -> WeChatSession:
-        return WeChatSession(openid=f"openid-{code}", session_key="sk")
-
-
-class FakeStore:
-    def __init__(self, lose_race: bool = False) -> None:
-        self.users: dict[str, UserItem] = {}
-        self.sessions: dict[str, tuple[Principal, datetime]] = {}
-        self.lose_race = lose_race
-
-    def _user(self, user_id: str, openid: str) -> UserItem:
-        pk, sk = user_key(user_id)
-        return UserItem(pk, sk, openid=openid, role=Role.CUSTOMER.value, store_ids=[], created_at="x")
-
-    def find_user_by_openid(self, openid: str, session_key: str, now: datetime) -> UserItem | None:
-        return self.users.get(openid)
-
-    def create_user(self, user_id: str, openid: str, session_key: str, now: datetime) -> UserItem | None:
-        if self.lose_race:  # someone else's request created the user between our read and write
-            self.users[openid] = self._user("u-winner", openid)
-            return None
-        self.users[openid] = self._user(user_id, openid)
-        return self.users[openid]
-
-    def put_session(self, token: str, principal: Principal, expires_at: datetime) -> None:
-        self.sessions[token] = (principal, expires_at)
-
-    def get_session(self, token: str) -> tuple[Principal, datetime] | None:
-        return self.sessions.get(token)
-
-
-def _login(store: FakeStore, code: str = "abc") -> service.LoginResult:
+def _login(store: FakeIdentityStore, code: str = "abc", token: str | None = None) -> service.LoginResult:
     ids = itertools.count()
     return service.login(
         code,
@@ -57,23 +24,38 @@ def _login(store: FakeStore, code: str = "abc") -> service.LoginResult:
         now=NOW,
         ttl=timedelta(hours=1),
         new_user_id=lambda: f"u{next(ids)}",
-        new_token=lambda: f"t-{code}",
+        new_token=lambda: token or f"t-{code}",
     )
 
 
 def test_first_login_creates_customer_and_session() -> None:
-    store = FakeStore()
+    store = FakeIdentityStore()
     result = _login(store)
     assert result.principal == Principal("u0", Role.CUSTOMER)
-    assert store.sessions["t-abc"] == (result.principal, NOW + timedelta(hours=1))
+    assert store.sessions["t-abc"].principal == result.principal
+    assert store.sessions["t-abc"].expires_at == NOW + timedelta(hours=1)
+
+
+def test_a_second_login_is_the_same_account_with_a_new_token() -> None:
+    store = FakeIdentityStore()
+    first = _login(store, token="t-1")
+    second = _login(store, token="t-2")
+    assert second.principal == first.principal and len(store.users) == 1
+    assert set(store.sessions) == {"t-1", "t-2"}
 
 
 def test_lost_creation_race_uses_the_winner() -> None:
-    assert _login(FakeStore(lose_race=True)).principal.user_id == "u-winner"
+    assert _login(FakeIdentityStore(lose_race=True)).principal.user_id == "u-winner"
+
+
+def test_a_code_longer_than_wechat_issues_is_refused_before_asking_wechat() -> None:
+    with pytest.raises(ValidationError) as refused:
+        _login(FakeIdentityStore(), code="x" * 129)
+    assert refused.value.field == "code"
 
 
 def test_authenticate() -> None:
-    store = FakeStore()
+    store = FakeIdentityStore()
     _login(store)
     assert service.authenticate("Bearer t-abc", store=store, now=NOW).user_id == "u0"
     with pytest.raises(Unauthorized) as expired:
@@ -81,3 +63,6 @@ def test_authenticate() -> None:
     assert expired.value.code == "TOKEN_EXPIRED"
     with pytest.raises(Unauthorized):
         service.authenticate("Bearer t-forged", store=store, now=NOW)
+    with pytest.raises(Unauthorized) as too_long:
+        service.authenticate("Bearer " + "t" * 257, store=store, now=NOW)
+    assert too_long.value.code == "INVALID_TOKEN"

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.core.errors import ValidationError
 from chalicelib.loyalty import rules
-from chalicelib.loyalty.rules import DEFAULT_CONFIG, RewardOffer
+from chalicelib.loyalty.domain import DEFAULT_CONFIG, RewardOffer, Tier
 
 NORMAL, SILVER, GOLD = DEFAULT_CONFIG.tiers
 
@@ -26,7 +26,7 @@ NORMAL, SILVER, GOLD = DEFAULT_CONFIG.tiers
         (123_456, GOLD, 185),
     ],
 )
-def test_points_for_purchase(amount_fen: int, tier: rules.Tier, points: int) -> None:
+def test_points_for_purchase(amount_fen: int, tier: Tier, points: int) -> None:
     assert rules.points_for(amount_fen, tier, DEFAULT_CONFIG) == points
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib.storequeue import rules
-from chalicelib.storequeue.rules import QueueDay, Ticket, TicketStatus
+from chalicelib.storequeue import rules, views
+from chalicelib.storequeue.domain import QueueDay, Ticket, TicketStatus
 
 
 def utc(text: str) -> datetime:
@@ -55,8 +55,8 @@ def test_service_seconds_from_call_to_finish() -> None:
 
 def test_ticket_view_expires_yesterdays_active_ticket() -> None:
     ticket = Ticket("qt_1", "s1", "u1", "2026-11-22", 7, TicketStatus.WAITING, "2026-11-22T05:00:00Z")
-    view = rules.ticket_view(ticket, "2026-11-23", [1, 2], 4.0)
+    view = views.ticket_view(ticket, "2026-11-23", [1, 2], 4.0)
     assert view["status"] == "expired" and view["position"] == 0
-    today = rules.ticket_view(ticket, "2026-11-22", [2, 5, 7, 9], 4.0)
+    today = views.ticket_view(ticket, "2026-11-22", [2, 5, 7, 9], 4.0)
     assert (today["status"], today["position"], today["estimatedWaitTime"]) == ("waiting", 2, 8.0)
     assert not rules.is_current(ticket, "2026-11-23") and rules.is_current(ticket, "2026-11-22")
