@@ -29,11 +29,11 @@ from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_F
 from chalicelib.core import aws
 from chalicelib.core.areas import TimerKind
 from chalicelib.core.clock import clock
-from chalicelib.core.config import provisioned, wechatpay_settings
+from chalicelib.core.config import provisioned
 from chalicelib.core.resources import TIMERS_QUEUE, ResourceRefs
 from chalicelib.core.timers import timer_name
 from chalicelib.notifications.api import NOTIFICATIONS_QUEUE, Notification, message_body
-from chalicelib.payments.api import PAYMENT_AWAIT, PAYMENT_TIMEOUT
+from chalicelib.payments.api import PAYMENT_AWAIT, PAYMENT_TIMEOUT, wechatpay_settings
 
 # How long past the payment window the Task itself gives up if the timer never fired.
 AWAIT_GRACE_SECONDS = 300

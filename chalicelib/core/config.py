@@ -72,32 +72,3 @@ def queue_url(suffix: str) -> str:
 
 def queue_arn(suffix: str) -> str:
     return provisioned(f"{suffix.upper()}_QUEUE_ARN")
-
-
-@dataclass(frozen=True)
-class WeChatPaySettings:
-    """Merchant credentials and the WeChat Pay public key; read per call (tests point them at a sandbox)."""
-
-    api_base: str
-    mchid: str
-    serial_no: str
-    private_key_pem: str
-    apiv3_key: str
-    platform_serial: str
-    platform_public_key_pem: str
-    notify_url: str
-    payment_timeout_seconds: int
-
-
-def wechatpay_settings() -> WeChatPaySettings:
-    return WeChatPaySettings(
-        api_base=_env("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
-        mchid=_env("WECHATPAY_MCHID", ""),
-        serial_no=_env("WECHATPAY_SERIAL_NO", ""),
-        private_key_pem=_env("WECHATPAY_PRIVATE_KEY", ""),
-        apiv3_key=_env("WECHATPAY_APIV3_KEY", ""),
-        platform_serial=_env("WECHATPAY_PLATFORM_SERIAL", ""),
-        platform_public_key_pem=_env("WECHATPAY_PLATFORM_PUBLIC_KEY", ""),
-        notify_url=_env("WECHATPAY_NOTIFY_URL", ""),
-        payment_timeout_seconds=int(_env("PAYMENT_TIMEOUT_SECONDS", "900")),
-    )

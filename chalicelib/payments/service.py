@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.clock import clock
-from chalicelib.core.config import settings, wechatpay_settings
+from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, Unauthorized, UpstreamUnavailable, ValidationError
 from chalicelib.core.observability import count, logger
 from chalicelib.payments import models, signing, tasks
 from chalicelib.payments.area import PAYMENT_TIMEOUT
 from chalicelib.payments.client import WeChatPayClient, WeChatPayError
 from chalicelib.payments.ids import full_refund_no
+from chalicelib.payments.settings import wechatpay_settings
 
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-*]{6,32}$")
 
