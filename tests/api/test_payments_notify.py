@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from chalicelib.core.errors import Conflict
-from chalicelib.payments import models, service, signing
+from chalicelib.payments import models, service
 from devstack.stack import WECHAT_APPID
+from devstack.wechat_sandbox import pay_crypto
 
 NOTIFY = "/api/payments/wechat/notify"
 
@@ -97,7 +98,7 @@ def test_forged_replayed_and_tampered_notifications_get_401_and_change_nothing(a
     transaction = _paid(sandbox, otn)
     headers, body = sandbox.pay.notification(transaction)
 
-    forged = signing.sign_response(
+    forged = pay_crypto.sign_response(
         sandbox.pay.merchant_private_key, sandbox.pay.platform_serial, body, int(time.time())
     )
     stale_headers, stale_body = sandbox.pay.notification(transaction, timestamp=int(time.time()) - 301)
@@ -119,7 +120,7 @@ def test_forged_replayed_and_tampered_notifications_get_401_and_change_nothing(a
         assert response.json_body["error"]["code"] == "INVALID_SIGNATURE"
 
     # Correctly signed by WeChat, but its resource does not decrypt under our APIv3 key.
-    resigned = signing.sign_response(
+    resigned = pay_crypto.sign_response(
         sandbox.pay.platform_private_key, sandbox.pay.platform_serial, tampered, int(time.time())
     )
     assert _post(client, dict(headers, **resigned), tampered).status_code == 401
