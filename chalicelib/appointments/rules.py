@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chalicelib.appointments import availability
 from chalicelib.core.errors import Conflict, Forbidden, ValidationError
 from chalicelib.payments.api import full_refund_no
+from chalicelib.stores.domain import minutes_of, validate_hours
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
@@ -101,7 +102,7 @@ def parse_time(raw: Any, field: str = "timeSlot") -> str:
         raise ValidationError(f"'{field}' must be \"HH:MM\" or a slot object.", field=field)
     value = value.strip()
     try:
-        minutes = availability.minutes_of(value)
+        minutes = minutes_of(value)
     except ValueError:
         raise ValidationError(f"'{field}' must be \"HH:MM\".", field=field) from None
     if minutes >= 24 * 60:
@@ -110,7 +111,7 @@ def parse_time(raw: Any, field: str = "timeSlot") -> str:
 
 
 def local_start(day: date, time_slot: str, tz: ZoneInfo) -> datetime:
-    return availability.local_dt(day, availability.minutes_of(time_slot), tz)
+    return availability.local_dt(day, minutes_of(time_slot), tz)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -220,25 +221,8 @@ def refund_no(trade_no: str) -> str:
 
 
 def validate_weekly(raw: Any, field: str) -> dict[str, list[list[str]]]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ValidationError(f"'{field}' must be an object of day -> [[start, end], ...].", field=field)
-    result: dict[str, list[list[str]]] = {}
-    for day, ranges in raw.items():
-        if day not in availability.DAYS or not isinstance(ranges, list):
-            raise ValidationError(f"'{field}' has a bad day {day!r}.", field=field)
-        checked = []
-        for pair in ranges:
-            try:
-                start, end = availability.minutes_of(pair[0]), availability.minutes_of(pair[1])
-            except (ValueError, TypeError, IndexError, KeyError):
-                raise ValidationError(f"'{field}' has a bad range {pair!r} on {day}.", field=field) from None
-            if end <= start:
-                raise ValidationError(f"'{field}' range {pair!r} on {day} must end after it starts.", field=field)
-            checked.append([pair[0], pair[1]])
-        result[day] = checked
-    return result
+    """A staff member's week (hours or breaks): the stores' weekly-hours shape, same-day ranges only."""
+    return validate_hours(raw, field, same_day=True)
 
 
 def validate_days_off(raw: Any) -> list[str]:
