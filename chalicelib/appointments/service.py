@@ -21,7 +21,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable, ValidationError
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
-from chalicelib.notifications.api import Notification
+from chalicelib.notifications.api import Notification, render_notification
 from chalicelib.stores.api import Store, get_store
 
 PAID_STATUSES = ("SUCCESS", "REFUND")
@@ -254,14 +254,6 @@ def notification_for(
     appt: Appointment, kind: str, place: Place, note_id: str, extra: dict[str, Any] | None = None
 ) -> Notification:
     day, time_slot = rules.local_date_and_time(appt.start, place.tz)
-    titles = {
-        "appointment_confirmed": ("预约成功", f"{appt.service_name} {day} {time_slot}，{appt.staff_name} 为您服务。"),
-        "appointment_reminder": ("预约提醒", f"您预约的 {appt.service_name} 将于 {day} {time_slot} 开始。"),
-        "appointment_cancelled": ("预约已取消", f"{appt.service_name} {day} {time_slot} 的预约已取消。"),
-        "appointment_rescheduled": ("预约已改期", f"{appt.service_name} 已改到 {day} {time_slot}。"),
-        "appointment_expired": ("预约已失效", f"{appt.service_name} {day} {time_slot} 未在时限内支付，预约已释放。"),
-    }
-    title, body = titles[kind]
     data = {
         "appointmentId": appt.id,
         "serviceName": appt.service_name,
@@ -275,15 +267,7 @@ def notification_for(
         **(extra or {}),
     }
     prefs = models.get_preferences(appt.user_id)
-    return Notification(
-        id=note_id,
-        user_id=appt.user_id,
-        kind=kind,
-        title=title,
-        body=body,
-        data=data,
-        channels=channels_for(prefs, appt.customer),
-    )
+    return render_notification(note_id, appt.user_id, kind, data, channels_for(prefs, appt.customer))
 
 
 def reminder_payload(appt_id: str, name: str, start: datetime) -> dict[str, Any]:
