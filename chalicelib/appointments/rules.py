@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.appointments import availability
 from chalicelib.core.errors import Conflict, Forbidden, ValidationError
-from chalicelib.payments.api import full_refund_no
+from chalicelib.payments.domain import full_refund_no
 from chalicelib.stores.domain import minutes_of, validate_hours
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")

@@ -78,27 +78,25 @@ class AwsEffects:
         publish(note)
 
     def payment_status(self, out_trade_no: str) -> str | None:
-        from chalicelib.payments.service import payment_status
+        from chalicelib.payments.api import payment_status
 
         return payment_status(out_trade_no)
 
     def close_payment(self, out_trade_no: str) -> None:
-        from chalicelib.payments.service import close_payment
+        from chalicelib.payments.api import close_payment
 
         close_payment(out_trade_no)
 
     def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> str:
-        from chalicelib.payments.service import refund_payment
+        from chalicelib.payments.api import refund_payment
 
         return refund_payment(out_trade_no, out_refund_no, amount_fen, reason)
 
     def create_payment(self, appt: Appointment, description: str) -> dict[str, str]:
-        from chalicelib.payments.service import create_jsapi_payment
+        from chalicelib.payments.api import open_payment
 
         assert appt.out_trade_no is not None
-        return create_jsapi_payment(
-            "appointment", appt.id, appt.out_trade_no, appt.total_amount, description, appt.user_id
-        )
+        return open_payment("appointment", appt.id, appt.out_trade_no, appt.total_amount, description, appt.user_id)
 
     def settle_later(self, appointment_id: str, out_trade_no: str) -> None:
         """Hands the refund or close to the saga's compensation kind on the timers queue, which

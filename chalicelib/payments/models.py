@@ -13,11 +13,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.core.clock import to_iso
 from chalicelib.data.table import TableModel, key
-
-NOTPAY = "NOTPAY"
-SUCCESS = "SUCCESS"
-CLOSED = "CLOSED"
-REFUND = "REFUND"
+from chalicelib.payments.domain import CLOSED, NOTPAY, REFUND, SUCCESS
 
 
 class PaymentItem(TableModel):
