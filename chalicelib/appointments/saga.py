@@ -21,12 +21,12 @@ event runner fires it on its clock, which makes the timeout testable.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_FAILED
-from chalicelib.appointments.rules import CONFIRMED, PENDING_PAYMENT
+from chalicelib.appointments.domain import CONFIRMED, PENDING_PAYMENT, Reminder
+from chalicelib.appointments.items import APPOINTMENT_PK_PREFIX, APPOINTMENT_SK
 from chalicelib.core import aws
 from chalicelib.core.clock import clock
 from chalicelib.core.config import provisioned
@@ -34,17 +34,6 @@ from chalicelib.core.resources import TIMERS_QUEUE, ResourceRefs
 from chalicelib.core.timers import create_schedule_state, timer_input
 from chalicelib.notifications.api import NOTIFICATIONS_QUEUE, Notification, message_body
 from chalicelib.payments.api import SCHEDULE_PAYMENT_TIMEOUT, await_payment_input, await_payment_states
-
-# The appointment item the Confirm state updates (the appointments repository's key layout).
-APPOINTMENT_PK_FORMAT = "APPT#{}"
-APPOINTMENT_SK = "APPT"
-
-
-@dataclass(frozen=True)
-class Reminder:
-    name: str  # e.g. "24h"; the schedule is appointment_reminder-<appointmentId>-<name>
-    at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def booking_input(
@@ -107,7 +96,7 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
                 "Parameters": {
                     "TableName": refs.table_name,
                     "Key": {
-                        "pk": {"S.$": f"States.Format('{APPOINTMENT_PK_FORMAT}', $.appointmentId)"},
+                        "pk": {"S.$": f"States.Format('{APPOINTMENT_PK_PREFIX}#{{}}', $.appointmentId)"},
                         "sk": {"S": APPOINTMENT_SK},
                     },
                     "UpdateExpression": "SET #status = :confirmed",

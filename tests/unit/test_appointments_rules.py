@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.appointments import analytics, availability, rules
-from chalicelib.appointments.models import Appointment
+from chalicelib.appointments.domain import Appointment
 from chalicelib.core.errors import Conflict, Forbidden, ValidationError
 from chalicelib.stores.domain import minutes_of
 
