@@ -209,6 +209,7 @@ def test_settle_closes_an_open_payment_refunds_a_paid_one_and_repeats_harmlessly
 
     assert api.settle_payment("Neverexisted2", "Neverexisted2R0", 100, "x") == api.Settlement(api.NO_PAYMENT)
     unpaid, _ = _open(payer)
+    assert getattr(models.get_payment(unpaid), "et", None) == "Payment"  # created by an UpdateItem, still typed
     local_aws.app.calls.clear()
     assert api.settle_payment(unpaid, f"{unpaid}R0", 2500, "cancelled").outcome == api.CLOSED_UNPAID
     assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}  # one read, one conditional close
