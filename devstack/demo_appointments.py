@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.appointments import availability
-from chalicelib.appointments.domain import Appointment, Service, Staff
+from chalicelib.appointments.domain import Appointment, Service, Staff, Status
 from chalicelib.appointments.repo import TableRepository
 from chalicelib.core.errors import Conflict
 
@@ -82,7 +82,7 @@ def _past_bookings(repo: TableRepository, now: datetime, members: list[Staff]) -
         if not slots:
             continue
         start = rng.choice(slots).start
-        status = rng.choice(outcomes)
+        status = Status(rng.choice(outcomes))
         appt = Appointment(
             id=f"apt_demo{index:04d}",
             status=status,

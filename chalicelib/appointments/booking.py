@@ -6,17 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.appointments import availability, notices, rules
-from chalicelib.appointments.domain import (
-    CONFIRMED,
-    EXPIRED,
-    PENDING_PAYMENT,
-    Appointment,
-    AppointmentAt,
-    Reminder,
-    Service,
-    SlotTaken,
-    Staff,
-)
+from chalicelib.appointments.domain import Appointment, AppointmentAt, Reminder, Service, SlotTaken, Staff, Status
 from chalicelib.appointments.lookups import require_appointment, require_offering, require_service, require_staff
 from chalicelib.appointments.ports import Deps
 from chalicelib.appointments.requests import AvailabilityQuery, BookingRequest, DatesQuery, PaymentRequest, SlotsQuery
@@ -92,7 +82,7 @@ def book(deps: Deps, principal: Principal, request: BookingRequest, now: datetim
     paid = service.requires_payment and price > 0
     appt = Appointment(
         id=appointment_id,
-        status=PENDING_PAYMENT if paid else CONFIRMED,
+        status=Status.PENDING_PAYMENT if paid else Status.CONFIRMED,
         user_id=principal.user_id,
         store_id=staff.store_id,
         merchant_id=staff.merchant_id,
@@ -125,7 +115,7 @@ def book(deps: Deps, principal: Principal, request: BookingRequest, now: datetim
     except Exception as err:
         # Without its saga a paid booking would hold the slot forever: undo it.
         logger.exception("could not start the booking saga", appointment_id=appt.id)
-        deps.repo.finish_appointment(appt, (appt.status,), EXPIRED, now, release=True)
+        deps.repo.finish_appointment(appt, (appt.status,), Status.EXPIRED, now, release=True)
         raise UpstreamUnavailable("Booking is unavailable right now; please try again.") from err
     count("AppointmentBooked")
     return AppointmentAt(appt, place)
@@ -139,7 +129,7 @@ def _same_booking(deps: Deps, principal: Principal, wanted: Appointment, holder:
         and existing.user_id == principal.user_id
         and existing.service_id == wanted.service_id
         and existing.start == wanted.start
-        and existing.status in (PENDING_PAYMENT, CONFIRMED)
+        and existing.status in (Status.PENDING_PAYMENT, Status.CONFIRMED)
     ):
         return existing
     return None
@@ -150,7 +140,7 @@ def payment_params(deps: Deps, principal: Principal, request: PaymentRequest) ->
     appt = require_appointment(deps.repo, request.appointment_id)
     if appt.user_id != principal.user_id:
         raise Forbidden("This appointment is not yours.")
-    if appt.status != PENDING_PAYMENT or appt.out_trade_no is None:
+    if appt.status != Status.PENDING_PAYMENT or appt.out_trade_no is None:
         raise Conflict(f"This appointment is {appt.status} and needs no payment.", code="INVALID_STATUS")
     if request.amount is None or request.amount != appt.total_amount:
         raise ValidationError("'amount' does not match the booking's total.", code="AMOUNT_MISMATCH", field="amount")

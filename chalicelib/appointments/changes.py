@@ -9,14 +9,7 @@ from typing import Any
 
 from chalicelib.appointments import availability, notices, rules
 from chalicelib.appointments.booking import slot_start
-from chalicelib.appointments.domain import (
-    CANCELLED,
-    EXPIRED,
-    TARGET,
-    TRANSITIONS,
-    Appointment,
-    AppointmentAt,
-)
+from chalicelib.appointments.domain import TARGET, TRANSITIONS, Appointment, AppointmentAt, Status
 from chalicelib.appointments.lookups import ensure_can_see, require_appointment, require_staff
 from chalicelib.appointments.ports import Deps
 from chalicelib.appointments.reminders import cancel_reminders, schedule_reminders_of
@@ -53,7 +46,7 @@ def cancel(deps: Deps, principal: Principal, appointment_id: str, reason: str, n
         place = place or deps.places.place_of(appt.store_id)
         if not as_staff:
             rules.ensure_customer_window(appt.start, now, place.cancel_window_hours, "cancelled")
-        change = deps.repo.finish_appointment(appt, TRANSITIONS["cancel"], CANCELLED, now, True, reason)
+        change = deps.repo.finish_appointment(appt, TRANSITIONS["cancel"], Status.CANCELLED, now, True, reason)
         if change.done:
             break
         if change.current is None:
@@ -71,7 +64,9 @@ def cancel(deps: Deps, principal: Principal, appointment_id: str, reason: str, n
         logger.exception("could not settle a cancelled booking's payment; queued", appointment_id=appt.id)
         deps.effects.settle_later(appt.id, appt.out_trade_no)
         refund_status = None
-    cancelled = replace(appt, status=CANCELLED, cancel_reason=reason, updated_at=now, refund_status=refund_status)
+    cancelled = replace(
+        appt, status=Status.CANCELLED, cancel_reason=reason, updated_at=now, refund_status=refund_status
+    )
     prefs = deps.repo.get_preferences(appt.user_id)
     deps.effects.publish(
         notices.notice(
@@ -145,19 +140,19 @@ def payment_failed(deps: Deps, appointment_id: str, payload: dict[str, Any], now
     if appt is None:
         return "missing"
     trade_no = appt.out_trade_no or payload.get("outTradeNo")
-    change = deps.repo.finish_appointment(appt, TRANSITIONS["expire"], EXPIRED, now, release=True)
-    current = replace(appt, status=EXPIRED) if change.done else change.current
+    change = deps.repo.finish_appointment(appt, TRANSITIONS["expire"], Status.EXPIRED, now, release=True)
+    current = replace(appt, status=Status.EXPIRED) if change.done else change.current
     if current is None:
         return "missing"
     outcome = "expired" if change.done else current.status
-    if trade_no and current.status in (CANCELLED, EXPIRED):
+    if trade_no and current.status in (Status.CANCELLED, Status.EXPIRED):
         settled = deps.effects.settle_payment(
             trade_no, rules.refund_no(trade_no), current.total_amount, "booking not kept"
         )
         if settled.outcome == REFUNDED and settled.refund_status is not None:
             deps.repo.set_refund_status(current.id, settled.refund_status)
             outcome = "refunded"
-    if current.status == EXPIRED:
+    if current.status == Status.EXPIRED:
         # Also on a repeat, whose first attempt may have failed past the expiry (e.g. closing the order
         # raised) before the notice went out; the notice id makes a second publish a no-op.
         place = deps.places.place_of(current.store_id)

@@ -5,30 +5,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.appointments.availability import WeeklySchedule
 from chalicelib.core.errors import Conflict
 
-PENDING_PAYMENT = "pending_payment"
-CONFIRMED = "confirmed"
-CANCELLED = "cancelled"
-EXPIRED = "expired"
-COMPLETED = "completed"
-NO_SHOW = "no-show"
-STATUSES = (PENDING_PAYMENT, CONFIRMED, CANCELLED, EXPIRED, COMPLETED, NO_SHOW)
+
+class Status(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+    NO_SHOW = "no-show"
+
+
 # Bookings that hold (or held) their slot on the day: what a schedule overview shows and counts.
-ON_THE_BOOKS = (PENDING_PAYMENT, CONFIRMED, COMPLETED, NO_SHOW)
+ON_THE_BOOKS = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
 # Which statuses each action may start from; everything else is a 409.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "cancel": (PENDING_PAYMENT, CONFIRMED),
-    "reschedule": (CONFIRMED,),
-    "complete": (CONFIRMED,),
-    "no-show": (CONFIRMED,),
-    "expire": (PENDING_PAYMENT,),
+TRANSITIONS: dict[str, tuple[Status, ...]] = {
+    "cancel": (Status.PENDING_PAYMENT, Status.CONFIRMED),
+    "reschedule": (Status.CONFIRMED,),
+    "complete": (Status.CONFIRMED,),
+    "no-show": (Status.CONFIRMED,),
+    "expire": (Status.PENDING_PAYMENT,),
 }
-TARGET = {"cancel": CANCELLED, "complete": COMPLETED, "no-show": NO_SHOW, "expire": EXPIRED}
+TARGET = {"cancel": Status.CANCELLED, "complete": Status.COMPLETED, "no-show": Status.NO_SHOW, "expire": Status.EXPIRED}
 
 DEFAULT_CANCEL_WINDOW_HOURS = 24
 DEFAULT_REMINDERS = ("24h", "2h")
@@ -78,7 +82,7 @@ class CustomerInfo:
 @dataclass(frozen=True)
 class Appointment:
     id: str
-    status: str
+    status: Status
     user_id: str
     store_id: str
     merchant_id: str

@@ -17,7 +17,7 @@ from typing import Any
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.appointments.domain import Appointment, Block, Preferences, Service, Staff
+from chalicelib.appointments.domain import Appointment, Block, Preferences, Service, Staff, Status
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.data.table import ExpiringModel, TableModel, key
 
@@ -216,7 +216,7 @@ def unit_item(staff_id: str, unit: datetime, owner: str, kind: str) -> UnitItem:
 def to_appointment(item: AppointmentItem) -> Appointment:
     return Appointment(
         id=_tail(item.pk),
-        status=item.status,
+        status=Status(item.status),
         user_id=item.user_id,
         store_id=item.store_id,
         merchant_id=item.merchant_id,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.appointments import rules
-from chalicelib.appointments.domain import CANCELLED, CONFIRMED, Appointment, Place, Preferences
+from chalicelib.appointments.domain import Appointment, Place, Preferences, Status
 from chalicelib.core.clock import to_iso
 from chalicelib.notifications.api import Notification, render_notification
 
@@ -20,10 +20,10 @@ EXPIRED_KIND = "appointment_expired"
 
 # The notices staff or the customer may (re)send by hand: path name -> (kind, statuses it fits).
 BY_HAND: dict[str, tuple[str, tuple[str, ...]]] = {
-    "confirmation": (CONFIRMED_KIND, (CONFIRMED,)),
-    "reminder": (REMINDER_KIND, (CONFIRMED,)),
-    "cancellation": (CANCELLED_KIND, (CANCELLED,)),
-    "reschedule": (RESCHEDULED_KIND, (CONFIRMED,)),
+    "confirmation": (CONFIRMED_KIND, (Status.CONFIRMED,)),
+    "reminder": (REMINDER_KIND, (Status.CONFIRMED,)),
+    "cancellation": (CANCELLED_KIND, (Status.CANCELLED,)),
+    "reschedule": (RESCHEDULED_KIND, (Status.CONFIRMED,)),
 }
 
 

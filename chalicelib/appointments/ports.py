@@ -17,6 +17,7 @@ from chalicelib.appointments.domain import (
     Reminder,
     Service,
     Staff,
+    Status,
     StatusChange,
 )
 from chalicelib.notifications.api import Notification
@@ -52,7 +53,7 @@ class Repository(Protocol):
         self,
         appt: Appointment,
         from_statuses: tuple[str, ...],
-        to_status: str,
+        to_status: Status,
         now: datetime,
         release: bool,
         reason: str | None = None,

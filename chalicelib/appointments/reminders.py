@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.appointments import notices, rules
-from chalicelib.appointments.domain import CONFIRMED, Appointment, Preferences
+from chalicelib.appointments.domain import Appointment, Preferences, Status
 from chalicelib.appointments.lookups import ensure_can_see, require_appointment
 from chalicelib.appointments.ports import Deps
 from chalicelib.appointments.requests import NoticeRequest, PreferencesUpdate
@@ -39,7 +39,7 @@ def schedule_reminders(
 ) -> list[dict[str, str]]:
     appt = require_appointment(deps.repo, appointment_id)
     principal.ensure_staff_of(appt.store_id, appt.merchant_id)
-    if appt.status != CONFIRMED:
+    if appt.status != Status.CONFIRMED:
         raise Conflict("Only a confirmed appointment gets reminders.", code="INVALID_STATUS")
     plan = rules.reminder_plan(appt.start, names, now)
     scheduled = schedule_reminders_of(deps, appt, plan)
@@ -50,7 +50,7 @@ def schedule_reminders(
 def send_reminder(deps: Deps, appointment_id: str, payload: dict[str, Any], now: datetime) -> bool:
     """A reminder goes out only for a confirmed booking still at the start it was scheduled for."""
     appt = deps.repo.get_appointment(appointment_id)
-    if appt is None or appt.status != CONFIRMED or to_iso(appt.start) != payload.get("start"):
+    if appt is None or appt.status != Status.CONFIRMED or to_iso(appt.start) != payload.get("start"):
         return False
     if now >= appt.start:
         return False

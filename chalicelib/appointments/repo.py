@@ -23,6 +23,7 @@ from chalicelib.appointments.domain import (
     Service,
     SlotTaken,
     Staff,
+    Status,
     StatusChange,
 )
 from chalicelib.appointments.items import AppointmentItem, BlockItem, PreferencesItem, ServiceItem, StaffItem, UnitItem
@@ -205,7 +206,7 @@ class TableRepository:
         self,
         appt: Appointment,
         from_statuses: tuple[str, ...],
-        to_status: str,
+        to_status: Status,
         now: datetime,
         release: bool,
         reason: str | None = None,

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_FAILED
-from chalicelib.appointments.domain import CONFIRMED, PENDING_PAYMENT, Reminder
+from chalicelib.appointments.domain import Reminder, Status
 from chalicelib.appointments.items import APPOINTMENT_PK_PREFIX, APPOINTMENT_SK
 from chalicelib.core import aws
 from chalicelib.core.clock import clock
@@ -103,8 +103,8 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
                     "ConditionExpression": "#status = :pending",
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": {
-                        ":confirmed": {"S": CONFIRMED},
-                        ":pending": {"S": PENDING_PAYMENT},
+                        ":confirmed": {"S": Status.CONFIRMED.value},
+                        ":pending": {"S": Status.PENDING_PAYMENT.value},
                     },
                 },
                 "ResultPath": None,

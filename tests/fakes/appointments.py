@@ -21,6 +21,7 @@ from chalicelib.appointments.domain import (
     Service,
     SlotTaken,
     Staff,
+    Status,
     StatusChange,
 )
 from chalicelib.appointments.ports import Deps
@@ -148,7 +149,7 @@ class InMemoryRepository:
         self,
         appt: Appointment,
         from_statuses: tuple[str, ...],
-        to_status: str,
+        to_status: Status,
         now: datetime,
         release: bool,
         reason: str | None = None,

@@ -253,7 +253,7 @@ def test_cancel_racing_a_reschedule_releases_the_slot_the_booking_moved_to(world
     owner = Principal(stale.user_id, Role.CUSTOMER)
     deps = Deps(ReadJustBeforeTheReschedule(), RecordingPayments(None), StorePlaces())
     cancelled = changes.cancel(deps, owner, appt_id, "plans changed", world.clock.now()).appointment
-    assert cancelled.status == domain.CANCELLED and cancelled.start == datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
+    assert cancelled.status == domain.Status.CANCELLED and cancelled.start == datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
     wednesday_15 = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
     assert TABLE.claimed_units("st-zhang", wednesday_15, wednesday_15 + timedelta(hours=1)) == {}
     assert book(client, login(), date="2026-03-04", timeSlot="15:00").status_code == 200  # the slot is bookable

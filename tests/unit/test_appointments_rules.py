@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.appointments import analytics, availability, rules
-from chalicelib.appointments.domain import Appointment
+from chalicelib.appointments.domain import Appointment, Status
 from chalicelib.core.errors import Conflict, Forbidden, ValidationError
 from chalicelib.stores.domain import minutes_of
 
@@ -213,7 +213,7 @@ def test_weekly_hours_are_the_stores_shape_with_same_day_ranges_only() -> None:
 def appt(n: int, status: str, start: datetime, amount: int = 1000, user: str = "u1", staff: str = "st1") -> Appointment:
     return Appointment(
         id=f"a{n}",
-        status=status,
+        status=Status(status),
         user_id=user,
         store_id="s1",
         merchant_id="m1",

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from chalicelib.appointments import booking, rules
-from chalicelib.appointments.domain import CONFIRMED, EXPIRED, PENDING_PAYMENT
+from chalicelib.appointments.domain import Status
 from chalicelib.appointments.requests import BookingRequest, DatesQuery, PaymentRequest, SlotsQuery
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable, ValidationError
@@ -39,7 +39,12 @@ def w() -> World:
 def test_a_free_booking_is_confirmed_claimed_and_handed_to_the_saga(w: World) -> None:
     booked = booking.book(w.deps, ME, request(), MONDAY_8AM)
     appt = booked.appointment
-    assert (appt.status, appt.start, appt.out_trade_no, appt.total_amount) == (CONFIRMED, at(3, "10:00"), None, 0)
+    assert (appt.status, appt.start, appt.out_trade_no, appt.total_amount) == (
+        Status.CONFIRMED,
+        at(3, "10:00"),
+        None,
+        0,
+    )
     assert booked.place.name == "南京东路店"
     assert set(w.repo.claimed_units("st-zhang", at(3, "10:00"), at(3, "10:30")).values()) == {(appt.id, "appointment")}
     [(saga_id, trade_no, reminders, note)] = w.effects.sagas
@@ -55,7 +60,7 @@ def test_a_free_booking_is_confirmed_claimed_and_handed_to_the_saga(w: World) ->
 
 def test_a_paid_service_waits_for_payment_under_its_own_trade_number(w: World) -> None:
     appt = booking.book(w.deps, ME, request("svc-haircut", amount=8800), MONDAY_8AM).appointment
-    assert appt.status == PENDING_PAYMENT and appt.out_trade_no == rules.out_trade_no(appt.id)
+    assert appt.status == Status.PENDING_PAYMENT and appt.out_trade_no == rules.out_trade_no(appt.id)
     assert w.effects.sagas[0][1] == appt.out_trade_no
 
 
@@ -76,7 +81,7 @@ def test_a_booking_whose_saga_cannot_start_is_undone(w: World) -> None:
     with pytest.raises(UpstreamUnavailable):
         booking.book(w.deps, ME, request("svc-haircut", amount=8800), MONDAY_8AM)
     [appt] = w.repo.appointments.values()
-    assert appt.status == EXPIRED and w.repo.units == {}
+    assert appt.status == Status.EXPIRED and w.repo.units == {}
 
 
 @pytest.mark.parametrize(

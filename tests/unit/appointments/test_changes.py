@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from chalicelib.appointments import booking, changes, rules
-from chalicelib.appointments.domain import CANCELLED, COMPLETED, EXPIRED, NO_SHOW, Appointment
+from chalicelib.appointments.domain import Appointment, Status
 from chalicelib.appointments.requests import BookingRequest, RescheduleRequest
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import Conflict, Forbidden
@@ -37,8 +37,8 @@ def book(w: World, day: int = 3, time_slot: str = "10:00", paid: bool = False) -
 def test_a_customer_cancels_ahead_of_the_window_and_the_slot_is_free_again(w: World) -> None:
     appt = book(w)
     cancelled = changes.cancel(w.deps, ME, appt.id, "plans changed", MONDAY_8AM)
-    assert (cancelled.appointment.status, cancelled.appointment.cancel_reason) == (CANCELLED, "plans changed")
-    assert w.repo.appointments[appt.id].status == CANCELLED and w.repo.units == {}
+    assert (cancelled.appointment.status, cancelled.appointment.cancel_reason) == (Status.CANCELLED, "plans changed")
+    assert w.repo.appointments[appt.id].status == Status.CANCELLED and w.repo.units == {}
     assert sorted(w.effects.cancelled) == [(appt.id, "24h"), (appt.id, "2h")]
     assert w.effects.kinds() == ["appointment_cancelled"]
     assert w.effects.published[0].data["reason"] == "plans changed"
@@ -54,7 +54,7 @@ def test_within_the_window_only_staff_cancel(w: World) -> None:
     assert late.value.code == "TOO_LATE"
     with pytest.raises(Forbidden):
         changes.cancel(w.deps, Principal("u-else", Role.CUSTOMER), appt.id, "", MONDAY_8AM)
-    assert changes.cancel(w.deps, STAFF, appt.id, "staff sick", MONDAY_8AM).appointment.status == CANCELLED
+    assert changes.cancel(w.deps, STAFF, appt.id, "staff sick", MONDAY_8AM).appointment.status == Status.CANCELLED
 
 
 def test_cancelling_a_paid_booking_refunds_it_and_records_the_refund(w: World) -> None:
@@ -75,7 +75,7 @@ def test_an_unpaid_booking_has_its_payment_closed_and_a_settle_that_fails_is_que
     assert w.effects.payments[unpaid.out_trade_no].status == "CLOSED"
     other = book(w, time_slot="14:00", paid=True)
     w.effects.fail_settle = True
-    assert changes.cancel(w.deps, ME, other.id, "", MONDAY_8AM).appointment.status == CANCELLED
+    assert changes.cancel(w.deps, ME, other.id, "", MONDAY_8AM).appointment.status == Status.CANCELLED
     assert w.effects.settled_later == [(other.id, other.out_trade_no)]
 
 
@@ -88,7 +88,7 @@ def test_a_cancel_that_read_the_booking_before_a_reschedule_releases_where_it_mo
     reads = iter([stale])
     repo.get_appointment = lambda appointment_id: next(reads, None) or real_get(appointment_id)  # type: ignore[method-assign]
     cancelled = changes.cancel(w.deps, ME, appt.id, "plans changed", MONDAY_8AM).appointment
-    assert cancelled.status == CANCELLED and cancelled.start == at(4, "15:00")
+    assert cancelled.status == Status.CANCELLED and cancelled.start == at(4, "15:00")
     assert repo.units == {}
 
 
@@ -127,8 +127,8 @@ def test_staff_close_a_started_appointment_once(w: World) -> None:
     with pytest.raises(Conflict) as early:
         changes.mark(w.deps, STAFF, first.id, "complete", MONDAY_8AM)
     assert early.value.code == "NOT_STARTED"
-    assert changes.mark(w.deps, STAFF, first.id, "complete", at(3, "11:30")).appointment.status == COMPLETED
-    assert changes.mark(w.deps, STAFF, second.id, "no-show", at(3, "11:30")).appointment.status == NO_SHOW
+    assert changes.mark(w.deps, STAFF, first.id, "complete", at(3, "11:30")).appointment.status == Status.COMPLETED
+    assert changes.mark(w.deps, STAFF, second.id, "no-show", at(3, "11:30")).appointment.status == Status.NO_SHOW
     with pytest.raises(Conflict):
         changes.mark(w.deps, STAFF, first.id, "no-show", at(3, "11:30"))
 
@@ -148,7 +148,7 @@ def test_compensation_expires_releases_closes_and_repeats_harmlessly(w: World) -
     assert appt.out_trade_no is not None
     w.effects.open_payment(appt, "x")
     assert changes.payment_failed(w.deps, appt.id, {}, MONDAY_8AM) == "expired"
-    assert w.repo.appointments[appt.id].status == EXPIRED and w.repo.units == {}
+    assert w.repo.appointments[appt.id].status == Status.EXPIRED and w.repo.units == {}
     assert w.effects.payments[appt.out_trade_no].status == "CLOSED"
     assert changes.payment_failed(w.deps, appt.id, {}, MONDAY_8AM) == "expired"
     assert w.effects.kinds() == ["appointment_expired", "appointment_expired"]  # one id: delivered once

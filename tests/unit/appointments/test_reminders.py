@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from chalicelib.appointments import booking, reminders, rules
-from chalicelib.appointments.domain import CANCELLED, Appointment, Preferences
+from chalicelib.appointments.domain import Appointment, Preferences, Status
 from chalicelib.appointments.requests import BookingRequest, NoticeRequest, PreferencesUpdate
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -41,7 +41,7 @@ def test_a_reminder_goes_out_only_for_a_confirmed_booking_at_its_planned_start(w
     assert note.body == "您预约的 营养咨询 将于 2026-03-03 10:00 开始。"
     assert not reminders.send_reminder(w.deps, appt.id, {**payload, "start": "2026-03-03T03:00:00Z"}, MONDAY_8AM)
     assert not reminders.send_reminder(w.deps, appt.id, payload, at(3, "10:00"))  # already started
-    w.repo.appointments[appt.id] = replace(appt, status=CANCELLED)
+    w.repo.appointments[appt.id] = replace(appt, status=Status.CANCELLED)
     assert not reminders.send_reminder(w.deps, appt.id, payload, MONDAY_8AM)
     assert not reminders.send_reminder(w.deps, "apt_missing", payload, MONDAY_8AM)
     assert len(w.effects.published) == 1
@@ -54,7 +54,7 @@ def test_staff_schedule_reminders_still_ahead_and_the_names_are_kept(w: World) -
     planned = reminders.schedule_reminders(w.deps, STAFF, appt.id, ["1h", "3d"], MONDAY_8AM)
     assert planned == [{"type": "1h", "at": "2026-03-03T01:00:00Z"}]  # 3 days before is past
     assert w.repo.appointments[appt.id].reminder_names == ("1h", "24h", "2h")
-    w.repo.appointments[appt.id] = replace(appt, status=CANCELLED)
+    w.repo.appointments[appt.id] = replace(appt, status=Status.CANCELLED)
     with pytest.raises(Conflict):
         reminders.schedule_reminders(w.deps, STAFF, appt.id, ["1h"], MONDAY_8AM)
 
