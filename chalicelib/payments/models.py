@@ -27,7 +27,7 @@ class PaymentItem(TableModel):
     payer_user_id = UnicodeAttribute(null=True)
     payer_openid = UnicodeAttribute(null=True)
     prepay_id = UnicodeAttribute(null=True)
-    # Step Functions task token of the booking saga waiting on this payment.
+    # Step Functions task token of the order saga waiting on this payment.
     task_token = UnicodeAttribute(null=True)
     transaction_id = UnicodeAttribute(null=True)
     refund_no = UnicodeAttribute(null=True)

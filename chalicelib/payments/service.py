@@ -1,5 +1,5 @@
 """Payments as the rest of the backend sees them: open a JSAPI payment, close, refund, and the
-verified notify callback that completes the booking saga's waiting task."""
+verified notify callback that completes an order saga's waiting task."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def close_payment(out_trade_no: str) -> None:
 
 def expire_payment(out_trade_no: str) -> None:
     """The payment window ran out: close it (even if the customer never asked to pay, so a late
-    request is refused) and fail the waiting booking."""
+    request is refused) and fail the waiting order saga."""
     _close(out_trade_no, models.get_payment(out_trade_no), create_if_absent=True, reason="payment timed out")
 
 

@@ -1,8 +1,8 @@
 """Timer handlers of the payments area (declared in area.py), run by the timers queue consumer.
 
-payment_await: the booking saga's waitForTaskToken message. The token is stored on the payment
+payment_await: an order saga's waitForTaskToken message (saga.py). The token is stored on the payment
 record while it is NOTPAY; if the payment already settled, the answer is given right here.
-payment_timeout: the payment window's end, scheduled by the saga at booking time.
+payment_timeout: the payment window's end, scheduled by the saga when the order is placed.
 """
 
 from __future__ import annotations
