@@ -8,8 +8,9 @@ import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib.appointments import availability, models
-from chalicelib.appointments.models import Appointment, Service, Staff
+from chalicelib.appointments import availability
+from chalicelib.appointments.domain import Appointment, Service, Staff, Status
+from chalicelib.appointments.repo import TableRepository
 from chalicelib.core.errors import Conflict
 
 MERCHANT_ID = "m-demo"
@@ -68,7 +69,7 @@ def staff(now: datetime) -> list[Staff]:
     ]
 
 
-def _past_bookings(now: datetime, members: list[Staff]) -> None:
+def _past_bookings(repo: TableRepository, now: datetime, members: list[Staff]) -> None:
     """A month of history, written as the booking flow would leave it (claims included)."""
     rng = random.Random("demo-appointments")
     services = {s.id: s for s in SERVICES}
@@ -77,13 +78,11 @@ def _past_bookings(now: datetime, members: list[Staff]) -> None:
         member = members[index % len(members)]
         service = services[rng.choice(member.service_ids)]
         day = (now - timedelta(days=rng.randint(1, 29))).astimezone(TZ).date()
-        slots = availability.candidate_slots(
-            availability.WeeklySchedule(member.hours, member.breaks), day, TZ, service.duration
-        )
+        slots = availability.candidate_slots(member.schedule(), day, TZ, service.duration)
         if not slots:
             continue
         start = rng.choice(slots).start
-        status = rng.choice(outcomes)
+        status = Status(rng.choice(outcomes))
         appt = Appointment(
             id=f"apt_demo{index:04d}",
             status=status,
@@ -106,15 +105,16 @@ def _past_bookings(now: datetime, members: list[Staff]) -> None:
         )
         units = [] if status == "cancelled" else availability.claim_units(start, service.duration, service.buffer)
         try:
-            models.create_appointment(appt, units)
+            repo.create_appointment(appt, units)
         except Conflict:  # two random picks landed on one slot: skip the second
             continue
 
 
 def seed(now: datetime) -> None:
+    repo = TableRepository()
     for service in SERVICES:
-        models.put_service(service)
+        repo.put_service(service)
     members = staff(now)
     for member in members:
-        models.put_staff(member)
-    _past_bookings(now, members)
+        repo.put_staff(member)
+    _past_bookings(repo, now, members)

@@ -14,7 +14,14 @@ from typing import Any
 
 from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, LocalGateway
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LocalChalice,
+    LocalDevServer,
+    LocalGateway,
+    ThreadedHTTPServer,
+)
 
 from chalicelib.core.resources import WECHAT_APP_SECRET, WECHATPAY_SECRET
 from devstack.local_aws import LocalAws
@@ -70,7 +77,16 @@ def serve_api(app: Chalice, host: str = "127.0.0.1", port: int = 0) -> LocalDevS
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
     config = Config.create(chalice_stage="local", app_name=app.app_name, chalice_app=app)
-    return LocalDevServer(app, config, host, port, handler_cls=RequestIdHandler)
+    return LocalDevServer(app, config, host, port, handler_cls=RequestIdHandler, server_cls=BackloggedHTTPServer)
+
+
+class BackloggedHTTPServer(ThreadedHTTPServer):
+    """socketserver listens with a backlog of 5: a burst of concurrent clients (a rush on one item, the
+    concurrency tests) would see connections reset before a thread could take them. API Gateway queues
+    them; so does this."""
+
+    request_queue_size = 128
+    daemon_threads = True
 
 
 class PortInUse(Exception):

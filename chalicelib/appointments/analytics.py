@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.appointments.models import Appointment
+from chalicelib.appointments.domain import Appointment, Status
 
 # Bookings that kept their slot: they count for revenue, utilization and patterns.
-KEPT = ("confirmed", "completed", "no-show")
+KEPT = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
 REPORTS = ("bookings", "services", "staff", "revenue", "customers")
 
 
@@ -39,15 +39,15 @@ def _peaks(counts: Sequence[int]) -> list[int]:
 def booking_metrics(appts: Sequence[Appointment]) -> dict[str, Any]:
     statuses = Counter(a.status for a in appts)
     total = len(appts)
-    completed = [a for a in appts if a.status == "completed"]
+    completed = [a for a in appts if a.status == Status.COMPLETED]
     return {
         "totalBookings": total,
         "byStatus": dict(sorted(statuses.items())),
-        "completed": statuses.get("completed", 0),
-        "cancelled": statuses.get("cancelled", 0),
-        "noShows": statuses.get("no-show", 0),
-        "noShowRate": _rate(statuses.get("no-show", 0), total),
-        "cancellationRate": _rate(statuses.get("cancelled", 0), total),
+        "completed": statuses.get(Status.COMPLETED, 0),
+        "cancelled": statuses.get(Status.CANCELLED, 0),
+        "noShows": statuses.get(Status.NO_SHOW, 0),
+        "noShowRate": _rate(statuses.get(Status.NO_SHOW, 0), total),
+        "cancellationRate": _rate(statuses.get(Status.CANCELLED, 0), total),
         "averageBookingValue": round(sum(a.total_amount for a in completed) / len(completed)) if completed else 0,
     }
 
@@ -60,7 +60,7 @@ def service_popularity(appts: Sequence[Appointment]) -> list[dict[str, Any]]:
             {"serviceId": a.service_id, "serviceName": a.service_name, "bookings": 0, "completed": 0, "revenue": 0},
         )
         row["bookings"] += 1
-        row["completed"] += a.status == "completed"
+        row["completed"] += a.status == Status.COMPLETED
         if a.status in KEPT:
             row["revenue"] += a.total_amount
     total = len(appts)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from chalicelib.stores.domain import DAYS, minutes_of
+
 UNIT_MINUTES = 15
 SLOT_STEP_MINUTES = 30
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNIT = timedelta(minutes=UNIT_MINUTES)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -34,17 +35,6 @@ class WeeklySchedule:
 class Slot:
     start: datetime  # aware UTC
     end: datetime
-
-
-def minutes_of(text: str) -> int:
-    """'HH:MM' -> minutes after midnight; ValueError for anything else (24:00 allowed as end of day)."""
-    if not isinstance(text, str) or len(text) != 5 or text[2] != ":":
-        raise ValueError(text)
-    hours, minutes = int(text[:2]), int(text[3:])
-    value = hours * 60 + minutes
-    if not (0 <= minutes < 60 and 0 <= value <= 24 * 60):
-        raise ValueError(text)
-    return value
 
 
 def local_dt(day: date, minutes: int, tz: ZoneInfo) -> datetime:

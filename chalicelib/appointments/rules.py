@@ -4,14 +4,15 @@ offsets. Pure functions: they raise domain errors and never touch AWS."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.appointments import availability
+from chalicelib.appointments.domain import TRANSITIONS, CustomerInfo, LocalSpan
 from chalicelib.core.errors import Conflict, Forbidden, ValidationError
-from chalicelib.payments.api import full_refund_no
+from chalicelib.payments.domain import full_refund_no
+from chalicelib.stores.domain import minutes_of, validate_hours
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
@@ -19,41 +20,13 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 OFFSET = re.compile(r"^(\d{1,4})([mhd])$")
 TRANSACT_LIMIT = 100  # DynamoDB TransactWriteItems actions
 
-DEFAULT_CANCEL_WINDOW_HOURS = 24
-DEFAULT_REMINDERS = ("24h", "2h")
 MAX_REMINDERS = 5
 MIN_REMINDER = timedelta(minutes=5)
 MAX_REMINDER = timedelta(days=7)
 MAX_AVAILABILITY_DAYS = 60
+MAX_SCHEDULE_DAYS = 31
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
-
-PENDING_PAYMENT = "pending_payment"
-CONFIRMED = "confirmed"
-CANCELLED = "cancelled"
-EXPIRED = "expired"
-COMPLETED = "completed"
-NO_SHOW = "no-show"
-STATUSES = (PENDING_PAYMENT, CONFIRMED, CANCELLED, EXPIRED, COMPLETED, NO_SHOW)
-# Which statuses each action may start from; everything else is a 409.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "cancel": (PENDING_PAYMENT, CONFIRMED),
-    "reschedule": (CONFIRMED,),
-    "complete": (CONFIRMED,),
-    "no-show": (CONFIRMED,),
-    "expire": (PENDING_PAYMENT,),
-}
-TARGET = {"cancel": CANCELLED, "complete": COMPLETED, "no-show": NO_SHOW, "expire": EXPIRED}
-
-
-@dataclass(frozen=True)
-class CustomerInfo:
-    name: str
-    phone: str
-    email: str | None
-    notes: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "phone": self.phone, "email": self.email, "notes": self.notes}
+DEFAULT_BLOCK_MINUTES = availability.SLOT_STEP_MINUTES
 
 
 def customer_info(raw: Any) -> CustomerInfo:
@@ -101,7 +74,7 @@ def parse_time(raw: Any, field: str = "timeSlot") -> str:
         raise ValidationError(f"'{field}' must be \"HH:MM\" or a slot object.", field=field)
     value = value.strip()
     try:
-        minutes = availability.minutes_of(value)
+        minutes = minutes_of(value)
     except ValueError:
         raise ValidationError(f"'{field}' must be \"HH:MM\".", field=field) from None
     if minutes >= 24 * 60:
@@ -109,8 +82,35 @@ def parse_time(raw: Any, field: str = "timeSlot") -> str:
     return value
 
 
+def local_span(raw_slot: Any, duration: Any) -> LocalSpan:
+    """timeSlot "HH:MM" (+ optional duration minutes), "HH:MM-HH:MM", or {start, end}."""
+    end_text: str | None = None
+    if isinstance(raw_slot, dict):
+        start_text = parse_time(raw_slot)
+        if raw_slot.get("end"):
+            end_text = parse_time(raw_slot.get("end"), "timeSlot.end")
+    elif isinstance(raw_slot, str) and "-" in raw_slot:
+        first, _, second = raw_slot.partition("-")
+        start_text, end_text = parse_time(first), parse_time(second, "timeSlot.end")
+    else:
+        start_text = parse_time(raw_slot)
+    minutes = DEFAULT_BLOCK_MINUTES if duration is None else duration
+    if end_text is None and (isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 24 * 60):
+        raise ValidationError("'duration' must be whole minutes between 1 and 1440.", field="duration")
+    return LocalSpan(start_text, end_text, minutes if isinstance(minutes, int) else DEFAULT_BLOCK_MINUTES)
+
+
+def span_on(day: date, span: LocalSpan, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The span on `day` in the store's zone, as UTC instants; it must end after it starts."""
+    start = local_start(day, span.start, tz)
+    end = local_start(day, span.end, tz) if span.end is not None else start + timedelta(minutes=span.minutes)
+    if end <= start:
+        raise ValidationError("A block must end after it starts.", field="timeSlot")
+    return start, end
+
+
 def local_start(day: date, time_slot: str, tz: ZoneInfo) -> datetime:
-    return availability.local_dt(day, availability.minutes_of(time_slot), tz)
+    return availability.local_dt(day, minutes_of(time_slot), tz)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -130,11 +130,16 @@ def local_iso(when: datetime, tz: ZoneInfo) -> str:
     return when.astimezone(tz).isoformat(timespec="seconds")
 
 
+def fen(raw: Any, field: str) -> int | float:
+    """A client's amount in fen, as sent (compared with ours, never trusted as a price)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise ValidationError(f"'{field}' must be a number of fen.", field=field)
+    return raw
+
+
 def reprice(price: int, total_amount: Any) -> int:
     """The server's price wins; a client total that differs is refused rather than silently fixed."""
-    if isinstance(total_amount, bool) or not isinstance(total_amount, int | float):
-        raise ValidationError("'totalAmount' must be a number of fen.", field="totalAmount")
-    if total_amount != price:
+    if fen(total_amount, "totalAmount") != price:
         raise ValidationError(
             f"'totalAmount' {total_amount} does not match the service price {price}.",
             code="PRICE_MISMATCH",
@@ -220,25 +225,18 @@ def refund_no(trade_no: str) -> str:
 
 
 def validate_weekly(raw: Any, field: str) -> dict[str, list[list[str]]]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ValidationError(f"'{field}' must be an object of day -> [[start, end], ...].", field=field)
-    result: dict[str, list[list[str]]] = {}
-    for day, ranges in raw.items():
-        if day not in availability.DAYS or not isinstance(ranges, list):
-            raise ValidationError(f"'{field}' has a bad day {day!r}.", field=field)
-        checked = []
-        for pair in ranges:
-            try:
-                start, end = availability.minutes_of(pair[0]), availability.minutes_of(pair[1])
-            except (ValueError, TypeError, IndexError, KeyError):
-                raise ValidationError(f"'{field}' has a bad range {pair!r} on {day}.", field=field) from None
-            if end <= start:
-                raise ValidationError(f"'{field}' range {pair!r} on {day} must end after it starts.", field=field)
-            checked.append([pair[0], pair[1]])
-        result[day] = checked
-    return result
+    """A staff member's week (hours or breaks): the stores' weekly-hours shape, same-day ranges only."""
+    return validate_hours(raw, field, same_day=True)
+
+
+def date_range(start: date, end: date) -> list[date]:
+    """Every day from start to end, at most MAX_SCHEDULE_DAYS of them."""
+    if end < start:
+        raise ValidationError("'endDate' must not be before 'startDate'.", field="endDate")
+    days = (end - start).days + 1
+    if days > MAX_SCHEDULE_DAYS:
+        raise ValidationError(f"At most {MAX_SCHEDULE_DAYS} days at once.", field="endDate")
+    return [start + timedelta(days=i) for i in range(days)]
 
 
 def validate_days_off(raw: Any) -> list[str]:

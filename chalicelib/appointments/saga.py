@@ -3,7 +3,7 @@
     Route (Choice) --free--> ScheduleReminders -> Notify -> done
           |paid
           v
-    SchedulePaymentTimeout -> AwaitPayment (sqs:sendMessage.waitForTaskToken)
+    [payments' await-payment fragment: SchedulePaymentTimeout -> AwaitPayment]
           -> Confirm (dynamodb:updateItem IF status = pending_payment)
           -> ScheduleReminders (Map of scheduler:createSchedule) -> Notify (sqs:sendMessage)
 
@@ -12,70 +12,46 @@ TimeoutSeconds) or of Confirm (the appointment is no longer pending) goes to Com
 hands the undo (expire + release the slot + close or refund the payment) to the appointments
 area's `booking_payment_failed` timer kind, then fails the execution.
 
-The payment window is an EventBridge Scheduler timer rather than only the Task's TimeoutSeconds:
-the timer closes the WeChat order before failing the task (so nobody can pay a released slot),
-and the local event runner fires it on its clock, which makes the timeout testable. The Task's
-TimeoutSeconds (window + grace) is only the guard for a lost timer.
+Payments builds the fragment (`payments.api.await_payment_states`, see payments/saga.py): the payment
+window is an EventBridge Scheduler timer rather than only the Task's TimeoutSeconds, because the timer
+closes the WeChat order before failing the task (so nobody can pay a released slot), and the local
+event runner fires it on its clock, which makes the timeout testable.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_FAILED
+from chalicelib.appointments.domain import Reminder, Status
+from chalicelib.appointments.items import APPOINTMENT_PK_PREFIX, APPOINTMENT_SK
 from chalicelib.core import aws
-from chalicelib.core.areas import TimerKind
 from chalicelib.core.clock import clock
-from chalicelib.core.config import payment_timeout_seconds, provisioned
+from chalicelib.core.config import provisioned
 from chalicelib.core.resources import TIMERS_QUEUE, ResourceRefs
-from chalicelib.core.timers import timer_name
+from chalicelib.core.timers import create_schedule_state, timer_input
 from chalicelib.notifications.api import NOTIFICATIONS_QUEUE, Notification, message_body
-from chalicelib.payments.api import PAYMENT_AWAIT, PAYMENT_TIMEOUT
-
-# How long past the payment window the Task itself gives up if the timer never fired.
-AWAIT_GRACE_SECONDS = 300
-
-
-@dataclass(frozen=True)
-class Reminder:
-    name: str  # e.g. "24h"; the schedule is appointment_reminder-<appointmentId>-<name>
-    at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-def _at(when: datetime) -> str:
-    return f"at({when.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
-
-
-def _timer(kind: TimerKind, key: str, when: datetime, payload: dict[str, Any]) -> dict[str, str]:
-    """A one-time schedule exactly as core.timers.schedule_timer would create it."""
-    return {
-        "Name": timer_name(kind, key),
-        "ScheduleExpression": _at(when),
-        "Input": json.dumps(kind.message(key, payload), ensure_ascii=False),
-    }
+from chalicelib.payments.api import SCHEDULE_PAYMENT_TIMEOUT, await_payment_input, await_payment_states
 
 
 def booking_input(
     appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], notification: Notification, now: datetime
 ) -> dict[str, Any]:
-    timeout = payment_timeout_seconds()
-    message = message_body(notification)
     data: dict[str, Any] = {
         "appointmentId": appointment_id,
         "outTradeNo": out_trade_no,
-        "awaitTimeoutSeconds": timeout + AWAIT_GRACE_SECONDS,
         # A reminder already due (a booking made for an hour from now has no 2 h reminder) is dropped.
         "reminders": [
-            _timer(APPOINTMENT_REMINDER, f"{appointment_id}-{r.name}", r.at, r.payload) for r in reminders if r.at > now
+            timer_input(APPOINTMENT_REMINDER, f"{appointment_id}-{r.name}", r.at, r.payload)
+            for r in reminders
+            if r.at > now
         ],
-        "notification": json.dumps(message, ensure_ascii=False),
+        "notification": json.dumps(message_body(notification), ensure_ascii=False),
     }
     if out_trade_no is not None:
-        data["paymentTimer"] = _timer(PAYMENT_TIMEOUT, out_trade_no, now + timedelta(seconds=timeout), {})
+        data.update(await_payment_input(out_trade_no, now))
     return data
 
 
@@ -100,39 +76,10 @@ def execution_arn(machine_arn: str, appointment_id: str) -> str:
     return f"{machine_arn.replace(':stateMachine:', ':execution:')}:{appointment_id}"
 
 
-def _create_schedule(refs: ResourceRefs, source: str, next_state: str | None) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "Type": "Task",
-        "Resource": "arn:aws:states:::aws-sdk:scheduler:createSchedule",
-        "Parameters": {
-            "Name.$": f"{source}.Name",
-            "GroupName": refs.scheduler_group,
-            "ScheduleExpression.$": f"{source}.ScheduleExpression",
-            "ScheduleExpressionTimezone": "UTC",
-            "FlexibleTimeWindow": {"Mode": "OFF"},
-            "ActionAfterCompletion": "DELETE",
-            "Target": {
-                "Arn": refs.queue_arns[TIMERS_QUEUE.suffix],
-                "RoleArn": refs.scheduler_role_arn,
-                "Input.$": f"{source}.Input",
-            },
-        },
-        "ResultPath": None,
-        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}],
-    }
-    if next_state is None:
-        state["End"] = True
-    else:
-        state["Next"] = next_state
-    return state
-
-
 def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
     timers_queue = refs.queue_urls[TIMERS_QUEUE.suffix]
     to_compensate = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Compensate"}]
-    schedule_timeout = _create_schedule(refs, "$.paymentTimer", "AwaitPayment")
-    schedule_timeout["Catch"] = to_compensate
-    reminder = _create_schedule(refs, "$", None)
+    reminder = create_schedule_state(refs, "$", None)
     return {
         "Comment": "Booking: await payment -> confirm -> reminders -> notify; compensate on failure.",
         "StartAt": "Route",
@@ -140,37 +87,24 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
             "Route": {
                 "Type": "Choice",
                 "Choices": [{"Variable": "$.outTradeNo", "IsNull": True, "Next": "ScheduleReminders"}],
-                "Default": "SchedulePaymentTimeout",
+                "Default": SCHEDULE_PAYMENT_TIMEOUT,
             },
-            "SchedulePaymentTimeout": schedule_timeout,
-            "AwaitPayment": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-                "Parameters": {
-                    "QueueUrl": timers_queue,
-                    "MessageBody": {
-                        "kind": PAYMENT_AWAIT.name,
-                        "key.$": "$.outTradeNo",
-                        "payload": {"taskToken.$": "$$.Task.Token"},
-                    },
-                },
-                "TimeoutSecondsPath": "$.awaitTimeoutSeconds",
-                "ResultPath": "$.payment",
-                "Catch": to_compensate,
-                "Next": "Confirm",
-            },
+            **await_payment_states(refs, "$.outTradeNo", "Confirm", to_compensate),
             "Confirm": {
                 "Type": "Task",
                 "Resource": "arn:aws:states:::dynamodb:updateItem",
                 "Parameters": {
                     "TableName": refs.table_name,
-                    "Key": {"pk": {"S.$": "States.Format('APPT#{}', $.appointmentId)"}, "sk": {"S": "APPT"}},
+                    "Key": {
+                        "pk": {"S.$": f"States.Format('{APPOINTMENT_PK_PREFIX}#{{}}', $.appointmentId)"},
+                        "sk": {"S": APPOINTMENT_SK},
+                    },
                     "UpdateExpression": "SET #status = :confirmed",
                     "ConditionExpression": "#status = :pending",
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": {
-                        ":confirmed": {"S": "confirmed"},
-                        ":pending": {"S": "pending_payment"},
+                        ":confirmed": {"S": Status.CONFIRMED.value},
+                        ":pending": {"S": Status.PENDING_PAYMENT.value},
                     },
                 },
                 "ResultPath": None,

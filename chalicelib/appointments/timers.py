@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.appointments import service
+from chalicelib.appointments import changes, reminders
+from chalicelib.appointments.adapters import aws_deps
 from chalicelib.core.clock import clock
 from chalicelib.core.observability import logger
 
-_effects = service.AwsEffects()
+_deps = aws_deps()
 
 
 def on_appointment_reminder(key: str, payload: dict[str, Any]) -> None:
     appointment_id = str(payload.get("appointmentId") or key.rsplit("-", 1)[0])
-    if not service.send_reminder(appointment_id, payload, clock().now(), _effects):
+    if not reminders.send_reminder(_deps, appointment_id, payload, clock().now()):
         logger.info("reminder skipped: booking cancelled, moved or over", appointment_id=appointment_id)
 
 
 def on_booking_payment_failed(appointment_id: str, payload: dict[str, Any]) -> None:
-    outcome = service.payment_failed(appointment_id, payload, clock().now(), _effects)
+    outcome = changes.payment_failed(_deps, appointment_id, payload, clock().now())
     logger.info("booking compensation", appointment_id=appointment_id, outcome=outcome, error=payload.get("error"))

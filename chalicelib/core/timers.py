@@ -23,13 +23,18 @@ from chalicelib.core import aws
 from chalicelib.core.areas import TimerKind
 from chalicelib.core.config import provisioned, queue_arn
 from chalicelib.core.lazy import resolve
-from chalicelib.core.resources import TIMERS_QUEUE
+from chalicelib.core.resources import TIMERS_QUEUE, ResourceRefs
 
 _NAME_OK = re.compile(r"[^0-9A-Za-z_.-]")
 
 
 def timer_name(kind: TimerKind, key: str) -> str:
     return _NAME_OK.sub("_", f"{kind.name}-{key}")[:64]
+
+
+def at_expression(when: datetime) -> str:
+    """EventBridge Scheduler's one-time expression, in UTC."""
+    return f"at({when.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
 
 
 def schedule_timer(kind: TimerKind, key: str, at: datetime, payload: dict[str, Any] | None = None) -> str:
@@ -43,7 +48,7 @@ def schedule_timer(kind: TimerKind, key: str, at: datetime, payload: dict[str, A
     params: dict[str, Any] = {
         "Name": name,
         "GroupName": provisioned("SCHEDULER_GROUP"),
-        "ScheduleExpression": f"at({at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})",
+        "ScheduleExpression": at_expression(at),
         "ScheduleExpressionTimezone": "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"},
         "ActionAfterCompletion": "DELETE",
@@ -55,6 +60,45 @@ def schedule_timer(kind: TimerKind, key: str, at: datetime, payload: dict[str, A
     except scheduler.exceptions.ConflictException:
         scheduler.update_schedule(**params)
     return name
+
+
+def timer_input(kind: TimerKind, key: str, at: datetime, payload: dict[str, Any] | None = None) -> dict[str, str]:
+    """A timer as a state machine's input carries it, for `create_schedule_state` to create exactly
+    the schedule `schedule_timer` would (same name, expression and message)."""
+    return {
+        "Name": timer_name(kind, key),
+        "ScheduleExpression": at_expression(at),
+        "Input": json.dumps(kind.message(key, payload), ensure_ascii=False),
+    }
+
+
+def create_schedule_state(refs: ResourceRefs, source: str, next_state: str | None) -> dict[str, Any]:
+    """A Step Functions Task (direct scheduler:createSchedule integration) creating the timer that
+    `timer_input` put at JSONPath `source`; retried, then `End` or `Next`."""
+    state: dict[str, Any] = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:scheduler:createSchedule",
+        "Parameters": {
+            "Name.$": f"{source}.Name",
+            "GroupName": refs.scheduler_group,
+            "ScheduleExpression.$": f"{source}.ScheduleExpression",
+            "ScheduleExpressionTimezone": "UTC",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "ActionAfterCompletion": "DELETE",
+            "Target": {
+                "Arn": refs.queue_arns[TIMERS_QUEUE.suffix],
+                "RoleArn": refs.scheduler_role_arn,
+                "Input.$": f"{source}.Input",
+            },
+        },
+        "ResultPath": None,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}],
+    }
+    if next_state is None:
+        state["End"] = True
+    else:
+        state["Next"] = next_state
+    return state
 
 
 def cancel_timer(kind: TimerKind, key: str) -> None:

@@ -1,8 +1,83 @@
-"""What other areas may use of payments."""
+"""What other areas may use of payments: open (prepay), status, close, refund and settle a WeChat Pay
+payment keyed by the order's out_trade_no, and the await-payment fragment an order saga composes.
+
+The operations import payments' service only when called, so importing this module stays cheap."""
 
 from __future__ import annotations
 
 from chalicelib.payments.area import PAYMENT_AWAIT, PAYMENT_TIMEOUT
-from chalicelib.payments.ids import full_refund_no
+from chalicelib.payments.domain import (
+    ALREADY_REFUNDED,
+    CLOSED_UNPAID,
+    NO_PAYMENT,
+    REFUNDED,
+    Settlement,
+    full_refund_no,
+)
+from chalicelib.payments.saga import (
+    AWAIT_GRACE_SECONDS,
+    AWAIT_PAYMENT,
+    PAYMENT_CLOSED_ERROR,
+    SCHEDULE_PAYMENT_TIMEOUT,
+    await_payment_input,
+    await_payment_states,
+)
 
-__all__ = ["PAYMENT_AWAIT", "PAYMENT_TIMEOUT", "full_refund_no"]
+__all__ = [
+    "ALREADY_REFUNDED",
+    "AWAIT_GRACE_SECONDS",
+    "AWAIT_PAYMENT",
+    "CLOSED_UNPAID",
+    "NO_PAYMENT",
+    "PAYMENT_AWAIT",
+    "PAYMENT_CLOSED_ERROR",
+    "PAYMENT_TIMEOUT",
+    "REFUNDED",
+    "SCHEDULE_PAYMENT_TIMEOUT",
+    "Settlement",
+    "await_payment_input",
+    "await_payment_states",
+    "close_payment",
+    "full_refund_no",
+    "open_payment",
+    "payment_status",
+    "refund_payment",
+    "settle_payment",
+]
+
+
+def open_payment(
+    order_kind: str, order_id: str, out_trade_no: str, amount_fen: int, description: str, payer_user_id: str
+) -> dict[str, str]:
+    """Opens (or reuses) the JSAPI payment and returns wx.requestPayment's parameters; retry-safe."""
+    from chalicelib.payments import service
+
+    return service.create_jsapi_payment(order_kind, order_id, out_trade_no, amount_fen, description, payer_user_id)
+
+
+def payment_status(out_trade_no: str) -> str | None:
+    """NOTPAY / SUCCESS / CLOSED / REFUND, or None when nobody asked to pay."""
+    from chalicelib.payments import service
+
+    return service.payment_status(out_trade_no)
+
+
+def close_payment(out_trade_no: str) -> None:
+    """Closes an open payment here and at WeChat; idempotent."""
+    from chalicelib.payments import service
+
+    service.close_payment(out_trade_no)
+
+
+def refund_payment(out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> str:
+    """Refunds a paid payment (deduped by out_refund_no); returns WeChat's refund status."""
+    from chalicelib.payments import service
+
+    return service.refund_payment(out_trade_no, out_refund_no, amount_fen, reason)
+
+
+def settle_payment(out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> Settlement:
+    """For an order that will not be kept: refund it if paid, close it if open (one read)."""
+    from chalicelib.payments import service
+
+    return service.settle_payment(out_trade_no, out_refund_no, amount_fen, reason)

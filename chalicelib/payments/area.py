@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.core.areas import Area, TimerKind
 
-# The booking saga's waitForTaskToken message: the token is stored on the payment record.
+# An order saga's waitForTaskToken message (payments/saga.py): the token is stored on the payment record.
 PAYMENT_AWAIT = TimerKind("payment_await")
 # The payment window's end, scheduled when the saga starts.
 PAYMENT_TIMEOUT = TimerKind("payment_timeout")

@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 import urllib3
 
-from chalicelib.core.config import WeChatPaySettings, wechatpay_settings
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.payments import signing
+from chalicelib.payments.settings import WeChatPaySettings, wechatpay_settings
 from chalicelib.wechat.http import request
 
 

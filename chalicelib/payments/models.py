@@ -10,14 +10,11 @@ from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.core.clock import to_iso
 from chalicelib.data.table import TableModel, key
-
-NOTPAY = "NOTPAY"
-SUCCESS = "SUCCESS"
-CLOSED = "CLOSED"
-REFUND = "REFUND"
+from chalicelib.payments.domain import CLOSED, NOTPAY, REFUND, SUCCESS
 
 
 class PaymentItem(TableModel):
@@ -30,7 +27,7 @@ class PaymentItem(TableModel):
     payer_user_id = UnicodeAttribute(null=True)
     payer_openid = UnicodeAttribute(null=True)
     prepay_id = UnicodeAttribute(null=True)
-    # Step Functions task token of the booking saga waiting on this payment.
+    # Step Functions task token of the order saga waiting on this payment.
     task_token = UnicodeAttribute(null=True)
     transaction_id = UnicodeAttribute(null=True)
     refund_no = UnicodeAttribute(null=True)
@@ -38,6 +35,11 @@ class PaymentItem(TableModel):
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
     paid_at = UnicodeAttribute(null=True)
+
+
+def _typed() -> Action:
+    """Records created by an UpdateItem (no constructor ran) still carry their entity type."""
+    return PaymentItem.et.set(PaymentItem.et | PaymentItem.entity_type())
 
 
 def payment_key(out_trade_no: str) -> tuple[str, str]:
@@ -83,6 +85,7 @@ def open_payment(
                 PaymentItem.payer_openid.set(payer_openid),
                 PaymentItem.created_at.set(PaymentItem.created_at | to_iso(now)),
                 PaymentItem.updated_at.set(to_iso(now)),
+                _typed(),
             ],
             condition=(PaymentItem.status.does_not_exist() | (PaymentItem.status == NOTPAY))
             & (PaymentItem.amount.does_not_exist() | (PaymentItem.amount == amount_fen)),
@@ -123,6 +126,7 @@ def attach_task_token(out_trade_no: str, task_token: str, now: datetime) -> str:
                 PaymentItem.status.set(PaymentItem.status | NOTPAY),
                 PaymentItem.created_at.set(PaymentItem.created_at | to_iso(now)),
                 PaymentItem.updated_at.set(to_iso(now)),
+                _typed(),
             ],
             condition=PaymentItem.status.does_not_exist() | (PaymentItem.status == NOTPAY),
         )
@@ -165,6 +169,7 @@ def mark_closed(out_trade_no: str, now: datetime, create_if_absent: bool) -> Pay
                 PaymentItem.status.set(CLOSED),
                 PaymentItem.created_at.set(PaymentItem.created_at | to_iso(now)),
                 PaymentItem.updated_at.set(to_iso(now)),
+                _typed(),
             ],
             condition=(PaymentItem.status.does_not_exist() | open_now) if create_if_absent else open_now,
         )

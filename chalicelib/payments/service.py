@@ -1,5 +1,5 @@
 """Payments as the rest of the backend sees them: open a JSAPI payment, close, refund, and the
-verified notify callback that completes the booking saga's waiting task."""
+verified notify callback that completes an order saga's waiting task."""
 
 from __future__ import annotations
 
@@ -10,13 +10,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.clock import clock
-from chalicelib.core.config import settings, wechatpay_settings
+from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, Unauthorized, UpstreamUnavailable, ValidationError
 from chalicelib.core.observability import count, logger
 from chalicelib.payments import models, signing, tasks
 from chalicelib.payments.area import PAYMENT_TIMEOUT
 from chalicelib.payments.client import WeChatPayClient, WeChatPayError
-from chalicelib.payments.ids import full_refund_no
+from chalicelib.payments.domain import (
+    ALREADY_REFUNDED,
+    CLOSED,
+    CLOSED_UNPAID,
+    NO_PAYMENT,
+    NOTPAY,
+    REFUND,
+    REFUNDED,
+    SUCCESS,
+    Settlement,
+    full_refund_no,
+)
+from chalicelib.payments.saga import PAYMENT_CLOSED_ERROR
+from chalicelib.payments.settings import wechatpay_settings
 
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-*]{6,32}$")
 
@@ -96,7 +109,7 @@ def _refuse_existing(out_trade_no: str, amount_fen: int) -> None:
     existing = models.get_payment(out_trade_no)
     if existing is not None and existing.amount is not None and int(existing.amount) != amount_fen:
         raise Conflict("This order is already being paid with another amount.", code="PAYMENT_AMOUNT_MISMATCH")
-    if existing is not None and existing.status in (models.SUCCESS, models.REFUND):
+    if existing is not None and existing.status in (SUCCESS, REFUND):
         raise Conflict("This order is already paid.", code="ALREADY_PAID")
     raise Conflict("This payment has been closed.", code="PAYMENT_CLOSED")
 
@@ -120,53 +133,85 @@ def _close_at_wechat(out_trade_no: str) -> bool:
 
 def close_payment(out_trade_no: str) -> None:
     """NOTPAY -> CLOSED here and at WeChat. Idempotent; a no-op without a record."""
-    _close(out_trade_no, create_if_absent=False, reason="closed")
+    _close(out_trade_no, models.get_payment(out_trade_no), create_if_absent=False, reason="closed")
 
 
 def expire_payment(out_trade_no: str) -> None:
     """The payment window ran out: close it (even if the customer never asked to pay, so a late
-    request is refused) and fail the waiting booking."""
-    _close(out_trade_no, create_if_absent=True, reason="payment timed out")
+    request is refused) and fail the waiting order saga."""
+    _close(out_trade_no, models.get_payment(out_trade_no), create_if_absent=True, reason="payment timed out")
 
 
-def _close(out_trade_no: str, create_if_absent: bool, reason: str) -> None:
-    record = models.get_payment(out_trade_no)
+def _close(out_trade_no: str, record: models.PaymentItem | None, create_if_absent: bool, reason: str) -> str | None:
+    """Closes the payment `record` (as just read) unless it is no longer open; returns its status
+    afterwards (None: there is still no record). Reads the record again only when another writer
+    moved it between that read and our conditional write."""
     if record is None and not create_if_absent:
-        return
-    if record is not None and record.status != models.NOTPAY:
-        return
+        return None
+    if record is not None and record.status != NOTPAY:
+        return record.status
     closed_remotely = False
     if record is not None and record.prepay_id:
         if not _close_at_wechat(out_trade_no):
-            _settle_from_query(out_trade_no)
-            return
+            return SUCCESS if _settle_from_query(out_trade_no) else NOTPAY
         closed_remotely = True
     updated = models.mark_closed(out_trade_no, clock().now(), create_if_absent)
-    if updated is None:
-        return  # paid or closed meanwhile; whoever moved it signals the saga
+    if updated is None:  # paid or closed meanwhile; whoever moved it signals the saga
+        current = models.get_payment(out_trade_no)
+        return current.status if current is not None else None
     if updated.prepay_id and not closed_remotely:
         _close_at_wechat(out_trade_no)  # a prepay raced in after our read
     if updated.task_token:
-        tasks.fail(updated.task_token, "PaymentClosed", reason)
+        tasks.fail(updated.task_token, PAYMENT_CLOSED_ERROR, reason)
+    return CLOSED
 
 
-def _settle_from_query(out_trade_no: str) -> None:
-    """WeChat says paid though no callback reached us (yet): trust its verified query answer."""
+def _settle_from_query(out_trade_no: str) -> bool:
+    """WeChat says paid though no callback reached us (yet): trust its verified query answer.
+    Returns whether it was paid."""
     transaction = _client().query(out_trade_no)
-    if transaction.get("trade_state") == models.SUCCESS:
-        _apply_success(out_trade_no, transaction)
+    if transaction.get("trade_state") != SUCCESS:
+        return False
+    _apply_success(out_trade_no, transaction, None)
+    return True
 
 
 def refund_payment(out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> str:
     """Refunds a paid payment; WeChat and our record both dedupe by out_refund_no. Returns the refund status."""
-    record = models.get_payment(out_trade_no)
-    if record is None or record.amount is None or record.status not in (models.SUCCESS, models.REFUND):
+    return _refund(models.get_payment(out_trade_no), out_trade_no, out_refund_no, amount_fen, reason)
+
+
+def _refund(
+    record: models.PaymentItem | None, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str
+) -> str:
+    if record is None or record.amount is None or record.status not in (SUCCESS, REFUND):
         raise Conflict("Only a paid payment can be refunded.", code="NOT_PAID")
     if amount_fen <= 0 or amount_fen > int(record.amount):
         raise ValidationError("The refund must be between 1 fen and the amount paid.", field="amount")
     refund = _client().refund(out_trade_no, out_refund_no, amount_fen, int(record.amount), reason)
     models.mark_refunded(out_trade_no, out_refund_no, refund.status, clock().now())
     return refund.status
+
+
+def settle_payment(out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> Settlement:
+    """For an order that will not be kept: refund what was paid (including a payment our close
+    finds paid), close what is still open. One read of the record; safe to repeat (a repeat finds
+    it CLOSED or REFUND, and WeChat dedupes refunds by out_refund_no)."""
+    record = models.get_payment(out_trade_no)
+    if record is None:
+        return Settlement(NO_PAYMENT)
+    if record.status == NOTPAY:
+        after = _close(out_trade_no, record, create_if_absent=False, reason=reason)
+        if after == CLOSED:
+            return Settlement(CLOSED_UNPAID)
+        if after != SUCCESS:
+            raise UpstreamUnavailable(f"The payment could not be closed (it is {after}); retry later.")
+        record.status = SUCCESS  # paid in the meantime: same amount, now refundable
+    if record.status == REFUND:
+        return Settlement(ALREADY_REFUNDED, record.refund_status)
+    if record.status == SUCCESS:
+        return Settlement(REFUNDED, _refund(record, out_trade_no, out_refund_no, amount_fen, reason))
+    return Settlement(CLOSED_UNPAID)
 
 
 # --- notify callback ----------------------------------------------------------------------------
@@ -204,12 +249,11 @@ def handle_notification(headers: Any, raw_body: bytes) -> NotifyResult:
         raise ValidationError("No such order.", code="UNKNOWN_ORDER")
     _check_matches(record, transaction, cfg.mchid)
     state = transaction.get("trade_state")
-    if state == models.SUCCESS:
-        return _apply_success(out_trade_no, transaction)
+    if state == SUCCESS:
+        return _apply_success(out_trade_no, transaction, record)
     if state in ("PAYERROR", "CLOSED", "REVOKED"):
-        before = record.status
-        _close(out_trade_no, create_if_absent=False, reason=f"payment {state}")
-        return NotifyResult(before == models.NOTPAY, f"closed after {state}")
+        _close(out_trade_no, record, create_if_absent=False, reason=f"payment {state}")
+        return NotifyResult(record.status == NOTPAY, f"closed after {state}")
     return NotifyResult(False, f"ignored trade_state {state}")
 
 
@@ -229,16 +273,20 @@ def _check_matches(record: models.PaymentItem, transaction: dict[str, Any], mchi
         raise ValidationError(f"Notification does not match the order: {', '.join(mismatches)}.", code="MISMATCH")
 
 
-def _apply_success(out_trade_no: str, transaction: dict[str, Any]) -> NotifyResult:
+def _apply_success(out_trade_no: str, transaction: dict[str, Any], known: models.PaymentItem | None) -> NotifyResult:
+    """NOTPAY -> SUCCESS and tell the saga. `known` is the record as just read, if it was: one no
+    longer open is answered from it; the record is read (again) only after losing a race."""
     transaction_id = str(transaction.get("transaction_id", ""))
-    updated = models.mark_paid(out_trade_no, transaction_id, clock().now())
+    updated = None
+    if known is None or known.status == NOTPAY:
+        updated = models.mark_paid(out_trade_no, transaction_id, clock().now())
     if updated is None:
-        current = models.get_payment(out_trade_no)
-        if current is not None and current.status == models.CLOSED:
+        current = known if known is not None and known.status != NOTPAY else models.get_payment(out_trade_no)
+        if current is not None and current.status == CLOSED:
             # Paid in the instant between our close and WeChat's: give the money back.
             logger.error("payment succeeded after it was closed; refunding", out_trade_no=out_trade_no)
             refund_after_close(out_trade_no, int(current.amount or 0))
-        elif current is not None and current.status == models.SUCCESS:
+        elif current is not None and current.status == SUCCESS:
             # A repeat: the first delivery may have failed before telling the saga (WeChat retries
             # because it did). Telling it again is harmless: a settled token is ignored.
             _signal_paid(out_trade_no, current.task_token, current.transaction_id or transaction_id)

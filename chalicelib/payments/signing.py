@@ -1,4 +1,5 @@
-"""WeChat Pay v3 signatures and callback decryption (pure functions over `cryptography`).
+"""WeChat Pay v3, the merchant's side: request signatures, response and callback verification, paySign
+and callback decryption (pure functions over `cryptography`). WeChat's side lives in the sandbox.
 
 `cryptography` is imported inside each function: the API function imports this module at cold
 start, and only payment requests should pay for the RSA/AES machinery.
@@ -79,35 +80,9 @@ def authorization_header(
     )
 
 
-def parse_authorization(header: str) -> dict[str, str]:
-    """The key="value" pairs of an Authorization header; {} when it is not WECHATPAY2-SHA256-RSA2048."""
-    schema, _, rest = header.strip().partition(" ")
-    if schema != SCHEMA:
-        return {}
-    fields: dict[str, str] = {}
-    for part in rest.split(","):
-        name, sep, value = part.strip().partition("=")
-        if sep and len(value) >= 2 and value[0] == value[-1] == '"':
-            fields[name] = value[1:-1]
-    return fields
-
-
 def response_message(timestamp: str, nonce_str: str, body: bytes) -> bytes:
     """TIMESTAMP\\nNONCE\\nBODY\\n: what WeChat signs on responses and callbacks (raw body bytes)."""
     return f"{timestamp}\n{nonce_str}\n".encode() + body + b"\n"
-
-
-def sign_response(private_key_pem: str, serial: str, body: bytes, timestamp: int) -> dict[str, str]:
-    """The Wechatpay-* headers for a body (WeChat's side; the sandbox uses it)."""
-    nonce_str = nonce()
-    signature = rsa_sign(private_key_pem, response_message(str(timestamp), nonce_str, body).decode())
-    return {
-        "Wechatpay-Timestamp": str(timestamp),
-        "Wechatpay-Nonce": nonce_str,
-        "Wechatpay-Signature": signature,
-        "Wechatpay-Serial": serial,
-        "Wechatpay-Signature-Type": SCHEMA,
-    }
 
 
 def verify_wechatpay_headers(headers: Any, body: bytes, public_keys: Mapping[str, str], now_epoch: float) -> None:
@@ -147,11 +122,3 @@ def aes_gcm_decrypt(apiv3_key: str, nonce_str: str, associated_data: str, cipher
         )
     except (InvalidTag, ValueError) as err:
         raise SignatureError("resource does not decrypt") from err
-
-
-def aes_gcm_encrypt(apiv3_key: str, nonce_str: str, associated_data: str, plaintext: bytes) -> str:
-    """WeChat's side of the callback encryption (the sandbox uses it)."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    sealed = AESGCM(apiv3_key.encode()).encrypt(nonce_str.encode(), plaintext, associated_data.encode())
-    return base64.b64encode(sealed).decode()

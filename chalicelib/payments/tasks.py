@@ -1,4 +1,4 @@
-"""Completing the booking saga's waiting task. A token can be answered only once, and a late or
+"""Completing an order saga's waiting task (see saga.py). A token can be answered only once, and a late or
 repeated answer (duplicate callback, timer racing a callback) is expected: those errors are logged
 and swallowed, because the execution has already moved on."""
 

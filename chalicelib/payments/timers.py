@@ -1,8 +1,8 @@
 """Timer handlers of the payments area (declared in area.py), run by the timers queue consumer.
 
-payment_await: the booking saga's waitForTaskToken message. The token is stored on the payment
+payment_await: an order saga's waitForTaskToken message (saga.py). The token is stored on the payment
 record while it is NOTPAY; if the payment already settled, the answer is given right here.
-payment_timeout: the payment window's end, scheduled by the saga at booking time.
+payment_timeout: the payment window's end, scheduled by the saga when the order is placed.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from typing import Any
 
 from chalicelib.core.clock import clock
 from chalicelib.payments import models, service, tasks
+from chalicelib.payments.domain import NOTPAY, SUCCESS
+from chalicelib.payments.saga import PAYMENT_CLOSED_ERROR
 
 
 def on_payment_await(out_trade_no: str, payload: dict[str, Any]) -> None:
@@ -18,12 +20,12 @@ def on_payment_await(out_trade_no: str, payload: dict[str, Any]) -> None:
     if not token:
         raise ValueError("payment_await without a taskToken")
     status = models.attach_task_token(out_trade_no, token, clock().now())
-    if status == models.SUCCESS:
+    if status == SUCCESS:
         record = models.get_payment(out_trade_no)
         transaction_id = record.transaction_id if record is not None else None
         tasks.succeed(token, {"outTradeNo": out_trade_no, "transactionId": transaction_id or ""})
-    elif status != models.NOTPAY:
-        tasks.fail(token, "PaymentClosed", f"payment is {status}")
+    elif status != NOTPAY:
+        tasks.fail(token, PAYMENT_CLOSED_ERROR, f"payment is {status}")
 
 
 def on_payment_timeout(out_trade_no: str, payload: dict[str, Any]) -> None:

@@ -1,13 +1,14 @@
-"""The store as other areas see it, and its opening-hours rule: plain values, no storage."""
+"""The store as other areas see it, and its weekly-hours rules: plain values, no storage."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.stores.hours import OpeningHours, is_open
+from chalicelib.stores.hours import DAYS, OpeningHours, is_open, minutes_of
+from chalicelib.stores.hours import validate as validate_hours
 
-__all__ = ["OpeningHours", "Store", "is_open"]
+__all__ = ["DAYS", "OpeningHours", "Store", "is_open", "minutes_of", "validate_hours"]
 
 
 @dataclass(frozen=True)

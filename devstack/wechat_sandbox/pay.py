@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.payments import signing
+from devstack.wechat_sandbox import pay_crypto
 
 if TYPE_CHECKING:
     from devstack.wechat_sandbox.server import SandboxRequest, WeChatSandbox
@@ -162,7 +163,7 @@ class PayService:
     def reply(self, body: Any, status: int = 200) -> Reply:
         """A response signed with the platform key, as WeChat Pay signs every response."""
         payload = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-        headers = signing.sign_response(self.platform_private_key, self.platform_serial, payload, int(time.time()))
+        headers = pay_crypto.sign_response(self.platform_private_key, self.platform_serial, payload, int(time.time()))
         if payload:
             headers["Content-Type"] = "application/json"
         return status, headers, payload
@@ -172,7 +173,7 @@ class PayService:
 
     def _authenticate(self, request: SandboxRequest) -> Reply | None:
         """None when the merchant's Authorization header signs this exact request; else the 401."""
-        fields = signing.parse_authorization(request.header("Authorization"))
+        fields = pay_crypto.parse_authorization(request.header("Authorization"))
         if not fields:
             return self._error(401, "SIGN_ERROR", "missing or malformed Authorization")
         if fields.get("mchid") != self.mchid or fields.get("serial_no") != self.merchant_serial:
@@ -341,7 +342,7 @@ class PayService:
             "resource": {
                 "original_type": "transaction",
                 "algorithm": "AEAD_AES_256_GCM",
-                "ciphertext": signing.aes_gcm_encrypt(
+                "ciphertext": pay_crypto.aes_gcm_encrypt(
                     self.apiv3_key, nonce, "transaction", json.dumps(transaction, ensure_ascii=False).encode()
                 ),
                 "associated_data": "transaction",
@@ -350,7 +351,7 @@ class PayService:
         }
         body = json.dumps(envelope, ensure_ascii=False).encode()
         serial = serial or self.platform_serial
-        headers = signing.sign_response(
+        headers = pay_crypto.sign_response(
             self.platform_keys[serial][0],
             serial,
             body,

@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from chalicelib.core.errors import Conflict
-from chalicelib.payments import models, service, signing
+from chalicelib.payments import models, service
 from devstack.stack import WECHAT_APPID
+from devstack.wechat_sandbox import pay_crypto
 
 NOTIFY = "/api/payments/wechat/notify"
 
@@ -97,7 +98,7 @@ def test_forged_replayed_and_tampered_notifications_get_401_and_change_nothing(a
     transaction = _paid(sandbox, otn)
     headers, body = sandbox.pay.notification(transaction)
 
-    forged = signing.sign_response(
+    forged = pay_crypto.sign_response(
         sandbox.pay.merchant_private_key, sandbox.pay.platform_serial, body, int(time.time())
     )
     stale_headers, stale_body = sandbox.pay.notification(transaction, timestamp=int(time.time()) - 301)
@@ -119,7 +120,7 @@ def test_forged_replayed_and_tampered_notifications_get_401_and_change_nothing(a
         assert response.json_body["error"]["code"] == "INVALID_SIGNATURE"
 
     # Correctly signed by WeChat, but its resource does not decrypt under our APIv3 key.
-    resigned = signing.sign_response(
+    resigned = pay_crypto.sign_response(
         sandbox.pay.platform_private_key, sandbox.pay.platform_serial, tampered, int(time.time())
     )
     assert _post(client, dict(headers, **resigned), tampered).status_code == 401
@@ -174,13 +175,7 @@ def test_close_and_refund_are_idempotent(aws, client, sandbox, payer) -> None:
 
 def test_timeout_after_a_lost_callback_settles_from_wechat_instead_of_closing(aws, sandbox, payer) -> None:
     otn, params = _open(payer)
-    request = urllib.request.Request(
-        f"{sandbox.base_url}/sandbox/pay",
-        data=json.dumps({"prepay_id": params["package"].split("=", 1)[1], "result": "SUCCESS"}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request) as response:
-        assert json.loads(response.read())["notify_status"] == 0  # the callback never reached us
+    _pay_at_sandbox_without_callback(sandbox, params)  # the callback never reached us
     service.expire_payment(otn)  # WeChat refuses to close a paid order (ORDERPAID)...
     record = models.get_payment(otn)
     assert record is not None and record.status == "SUCCESS"  # ...so the verified query settles it
@@ -215,3 +210,67 @@ def test_a_platform_key_rotation_does_not_stop_notifications(aws, client, sandbo
         assert _post(client, retry_headers, retry_body).status_code == 204  # the old key still verifies
     finally:
         sandbox.pay.use_platform_key(old)
+
+
+def _pay_at_sandbox_without_callback(sandbox, params: dict[str, str]) -> None:
+    request = urllib.request.Request(
+        f"{sandbox.base_url}/sandbox/pay",
+        data=json.dumps({"prepay_id": params["package"].split("=", 1)[1], "result": "SUCCESS"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        assert json.loads(response.read())["notify_status"] == 0
+
+
+def test_settle_closes_an_open_payment_refunds_a_paid_one_and_repeats_harmlessly(
+    aws, client, sandbox, payer, local_aws
+) -> None:
+    from chalicelib.payments import api
+
+    assert api.settle_payment("Neverexisted2", "Neverexisted2R0", 100, "x") == api.Settlement(api.NO_PAYMENT)
+    unpaid, _ = _open(payer)
+    assert getattr(models.get_payment(unpaid), "et", None) == "Payment"  # created by an UpdateItem, still typed
+    local_aws.app.calls.clear()
+    assert api.settle_payment(unpaid, f"{unpaid}R0", 2500, "cancelled").outcome == api.CLOSED_UNPAID
+    assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}  # one read, one conditional close
+    assert sandbox.pay.orders[unpaid].trade_state == "CLOSED"
+    assert api.settle_payment(unpaid, f"{unpaid}R0", 2500, "cancelled").outcome == api.CLOSED_UNPAID
+
+    paid, _ = _open(payer, amount=3000)
+    headers, body = sandbox.pay.notification(_paid(sandbox, paid))
+    sandbox.pay.orders[paid].trade_state = "SUCCESS"
+    assert _post(client, headers, body).status_code == 204
+    local_aws.app.calls.clear()
+    assert api.settle_payment(paid, f"{paid}R0", 3000, "cancelled") == api.Settlement(api.REFUNDED, "SUCCESS")
+    assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}  # the payment is read once
+    repeat = api.settle_payment(paid, f"{paid}R0", 3000, "cancelled")
+    assert repeat == api.Settlement(api.ALREADY_REFUNDED, "SUCCESS")
+    assert list(sandbox.pay.orders[paid].refunds) == [f"{paid}R0"]
+
+
+def test_settle_refunds_a_payment_its_close_finds_paid(aws, sandbox, payer) -> None:
+    from chalicelib.payments import api
+
+    otn, params = _open(payer)
+    _pay_at_sandbox_without_callback(sandbox, params)  # paid, but we have not heard of it
+    settled = api.settle_payment(otn, f"{otn}R0", 2500, "booking not kept")
+    assert settled.outcome == api.REFUNDED
+    assert service.payment_status(otn) == "REFUND"
+    assert list(sandbox.pay.orders[otn].refunds) == [f"{otn}R0"]
+
+
+def test_notify_budget_reads_the_payment_once(aws, client, sandbox, payer, local_aws) -> None:
+    otn, _ = _open(payer)
+    headers, body = sandbox.pay.notification(_paid(sandbox, otn))
+    local_aws.app.calls.clear()
+    assert _post(client, headers, body).status_code == 204
+    assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}  # read + NOTPAY -> SUCCESS
+    local_aws.app.calls.clear()
+    assert _post(client, headers, body).status_code == 204
+    assert dict(local_aws.app.calls) == {"GetItem": 1}  # a duplicate is answered from that one read
+    failed_otn, _ = _open(payer)
+    failed = dict(sandbox.pay.orders[failed_otn].transaction(), trade_state="PAYERROR")
+    failed_headers, failed_body = sandbox.pay.notification(failed)
+    local_aws.app.calls.clear()
+    assert _post(client, failed_headers, failed_body).status_code == 204
+    assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}  # read + NOTPAY -> CLOSED

@@ -18,11 +18,15 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.appointments import models, rules, service
+from chalicelib.appointments import booking, changes, domain, requests, rules
+from chalicelib.appointments.adapters import AwsEffects, StorePlaces, aws_deps
+from chalicelib.appointments.ports import Deps
+from chalicelib.appointments.repo import TableRepository
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import ManualClock, use_clock
 from chalicelib.core.errors import Conflict
 from chalicelib.core.resources import TIMERS_QUEUE
+from chalicelib.payments.api import CLOSED_UNPAID, NO_PAYMENT, REFUNDED, Settlement
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
 from tests.api.test_appointments_api import (
@@ -35,6 +39,8 @@ from tests.api.test_appointments_api import (
     seed_appointments_world,
 )
 from tests.conftest import post_json
+
+TABLE = TableRepository()
 
 
 @pytest.fixture
@@ -87,24 +93,24 @@ def principal(n: int) -> Principal:
     return Principal(f"u-race-{n}", Role.CUSTOMER)
 
 
-def _race(requests: list[service.BookingRequest]) -> list[str]:
-    effects = service.AwsEffects()
-    barrier = threading.Barrier(len(requests))
+def _race(bookings: list[requests.BookingRequest]) -> list[str]:
+    deps = aws_deps()
+    barrier = threading.Barrier(len(bookings))
 
     def attempt(n: int) -> str:
         barrier.wait()
         try:
-            service.book(principal(n), requests[n], MONDAY_8AM, effects)
+            booking.book(deps, principal(n), bookings[n], MONDAY_8AM)
             return "ok"
         except Conflict as err:
             return err.code
 
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        return list(pool.map(attempt, range(len(requests))))
+    with ThreadPoolExecutor(max_workers=len(bookings)) as pool:
+        return list(pool.map(attempt, range(len(bookings))))
 
 
-def request(service_id: str, time_slot: str, amount: int = 0) -> service.BookingRequest:
-    return service.BookingRequest(
+def request(service_id: str, time_slot: str, amount: int = 0) -> requests.BookingRequest:
+    return requests.BookingRequest(
         service_id, "st-zhang", date(2026, 3, 3), time_slot, rules.customer_info(CUSTOMER), amount
     )
 
@@ -115,8 +121,8 @@ def test_20_concurrent_bookings_of_one_slot_one_wins(world, trial: int) -> None:
     assert outcomes.count("ok") == 1, outcomes
     assert outcomes.count("SLOT_TAKEN") == 19
     day_start, day_end = datetime(2026, 3, 3, 0, 0, tzinfo=UTC), datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
-    assert len(models.staff_appointments("st-zhang", day_start, day_end)) == 1
-    owners = {owner for owner, _ in models.claimed_units("st-zhang", day_start, day_end).values()}
+    assert len(TABLE.staff_appointments("st-zhang", day_start, day_end)) == 1
+    owners = {owner for owner, _ in TABLE.claimed_units("st-zhang", day_start, day_end).values()}
     assert len(owners) == 1
 
 
@@ -130,7 +136,7 @@ def test_concurrent_bookings_of_different_overlapping_durations(world) -> None:
     )
     _race(mixed)
     day_start, day_end = datetime(2026, 3, 3, 0, 0, tzinfo=UTC), datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
-    kept = models.staff_appointments("st-zhang", day_start, day_end)
+    kept = TABLE.staff_appointments("st-zhang", day_start, day_end)
     assert 1 <= len(kept) <= 2
     spans = sorted((a.start, a.end + timedelta(minutes=a.buffer)) for a in kept)
     for (_, first_end), (second_start, _) in itertools.pairwise(spans):
@@ -231,39 +237,52 @@ def test_moved_booking_is_reminded_at_its_new_time_only(world, aws, client, logi
 def test_cancel_racing_a_reschedule_releases_the_slot_the_booking_moved_to(world, client, login, monkeypatch) -> None:
     me, _ = customer(login)
     appt_id = book(client, me).json_body["appointment"]["id"]  # Tuesday 10:00, confirmed
-    stale = models.get_appointment(appt_id)
+    stale = TABLE.get_appointment(appt_id)
     assert stale is not None
     moved = put(client, f"/api/appointments/{appt_id}/reschedule", {"date": "2026-03-04", "timeSlot": "15:00"}, me)
     assert moved.status_code == 200, moved.json_body
-    # The cancel read the booking just before the reschedule committed, and writes just after it.
-    reads = iter([stale])
-    real_get = models.get_appointment
-    monkeypatch.setattr(models, "get_appointment", lambda appointment_id: next(reads, None) or real_get(appointment_id))
+
+    class ReadJustBeforeTheReschedule(TableRepository):
+        """The cancel read the booking just before the reschedule committed, and writes just after it."""
+
+        reads = iter([stale])
+
+        def get_appointment(self, appointment_id: str) -> domain.Appointment | None:
+            return next(self.reads, None) or super().get_appointment(appointment_id)
+
     owner = Principal(stale.user_id, Role.CUSTOMER)
-    cancelled = service.cancel(owner, appt_id, "plans changed", world.clock.now(), RecordingPayments(None))
-    assert cancelled.status == rules.CANCELLED
+    deps = Deps(ReadJustBeforeTheReschedule(), RecordingPayments(None), StorePlaces())
+    cancelled = changes.cancel(deps, owner, appt_id, "plans changed", world.clock.now()).appointment
+    assert cancelled.status == domain.Status.CANCELLED and cancelled.start == datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
     wednesday_15 = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
-    assert models.claimed_units("st-zhang", wednesday_15, wednesday_15 + timedelta(hours=1)) == {}
+    assert TABLE.claimed_units("st-zhang", wednesday_15, wednesday_15 + timedelta(hours=1)) == {}
     assert book(client, login(), date="2026-03-04", timeSlot="15:00").status_code == 200  # the slot is bookable
 
 
 # --- compensation -----------------------------------------------------------------------------
-class RecordingPayments(service.AwsEffects):
-    """Real table, timers and queue; payments recorded instead of called (Task C tests those)."""
+class RecordingPayments(AwsEffects):
+    """Real table, timers and queue; payments recorded instead of called (the payments tests cover
+    settling): a payment in `status` is closed if open, refunded if paid."""
 
     def __init__(self, status: str | None) -> None:
         self.status = status
         self.calls: list[tuple[str, ...]] = []
 
-    def payment_status(self, out_trade_no: str) -> str | None:
-        return self.status
+    def settle_payment(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> Settlement:
+        if self.status == "SUCCESS":
+            self.calls.append(("refund", out_trade_no, out_refund_no, str(amount_fen)))
+            return Settlement(REFUNDED, "PROCESSING")
+        if self.status == "NOTPAY":
+            self.close_payment(out_trade_no)
+            return Settlement(CLOSED_UNPAID)
+        return Settlement(NO_PAYMENT)
 
     def close_payment(self, out_trade_no: str) -> None:
         self.calls.append(("close", out_trade_no))
 
-    def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> str:
-        self.calls.append(("refund", out_trade_no, out_refund_no, str(amount_fen)))
-        return "PROCESSING"
+
+def recording(effects: RecordingPayments) -> Deps:
+    return Deps(TableRepository(), effects, StorePlaces())
 
 
 def test_payment_failure_expires_releases_and_repeats_harmlessly(world, client, login) -> None:
@@ -272,8 +291,8 @@ def test_payment_failure_expires_releases_and_repeats_harmlessly(world, client, 
     assert book(client, login(), serviceId="svc-haircut", totalAmount=8800).status_code == 409
     effects = RecordingPayments("NOTPAY")
     now = world.clock.now()
-    assert service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, now, effects) == "expired"
-    assert service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, now, effects) == "expired"
+    assert changes.payment_failed(recording(effects), appt["id"], {"outTradeNo": appt["id"]}, now) == "expired"
+    assert changes.payment_failed(recording(effects), appt["id"], {"outTradeNo": appt["id"]}, now) == "expired"
     assert effects.calls == [("close", appt["id"]), ("close", appt["id"])]
     assert (
         client.http.get(f"/api/appointments/{appt['id']}", headers=me).json_body["appointment"]["status"] == "expired"
@@ -296,8 +315,9 @@ def test_expiry_notice_survives_a_compensation_that_failed_after_expiring(world,
     appt = book(client, me, serviceId="svc-haircut", totalAmount=8800).json_body["appointment"]
     effects = CloseFailsOnce("NOTPAY")
     with pytest.raises(ConnectionError):  # SQS will redeliver the compensation message
-        service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, world.clock.now(), effects)
-    assert service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, world.clock.now(), effects) == "expired"
+        changes.payment_failed(recording(effects), appt["id"], {"outTradeNo": appt["id"]}, world.clock.now())
+    outcome = changes.payment_failed(recording(effects), appt["id"], {"outTradeNo": appt["id"]}, world.clock.now())
+    assert outcome == "expired"
     world.drain_queues()
     kinds = [n.kind for n in inbox.inbox(me_id, 20)]
     assert kinds.count("appointment_expired") == 1
@@ -309,7 +329,8 @@ def test_compensation_of_a_paid_but_unconfirmed_booking_refunds_it(world, client
     me, _ = customer(login)
     appt = book(client, me, serviceId="svc-haircut", totalAmount=8800).json_body["appointment"]
     paid = RecordingPayments("SUCCESS")
-    assert service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, world.clock.now(), paid) == "refunded"
+    outcome = changes.payment_failed(recording(paid), appt["id"], {"outTradeNo": appt["id"]}, world.clock.now())
+    assert outcome == "refunded"
     assert ("refund", appt["id"], f"{appt['id']}R0", "8800") in paid.calls
     detail = client.http.get(f"/api/appointments/{appt['id']}", headers=me).json_body["appointment"]
     assert (detail["status"], detail["refundStatus"]) == ("expired", "PROCESSING")
@@ -319,11 +340,13 @@ def test_payment_that_lands_after_a_cancel_is_refunded_once(world, client, login
     me, _ = customer(login)
     appt = book(client, me, serviceId="svc-haircut", totalAmount=8800).json_body["appointment"]
     unpaid = RecordingPayments("NOTPAY")
-    service.cancel(Principal("ignored", Role.ADMIN, "m-demo"), appt["id"], "shop closed", world.clock.now(), unpaid)
+    admin = Principal("ignored", Role.ADMIN, "m-demo")
+    changes.cancel(recording(unpaid), admin, appt["id"], "shop closed", world.clock.now())
     assert unpaid.calls == [("close", appt["id"])]
     # The customer's payment raced the cancel: the saga's confirm fails and compensation refunds.
     paid = RecordingPayments("SUCCESS")
-    assert service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, world.clock.now(), paid) == "refunded"
+    outcome = changes.payment_failed(recording(paid), appt["id"], {"outTradeNo": appt["id"]}, world.clock.now())
+    assert outcome == "refunded"
     assert paid.calls == [("refund", appt["id"], f"{appt['id']}R0", "8800")]
     detail = client.http.get(f"/api/appointments/{appt['id']}", headers=me).json_body["appointment"]
     assert (detail["status"], detail["refundStatus"]) == ("cancelled", "PROCESSING")
@@ -343,7 +366,7 @@ def _post(url: str, body: Any) -> Any:
         return json.loads(response.read() or b"null")
 
 
-def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, sandbox) -> None:
+def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, sandbox, local_aws) -> None:
     from chalicelib.payments import models as payments
 
     runner = world
@@ -363,13 +386,17 @@ def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, san
         )
 
     runner.run_until(confirmed)
+    local_aws.app.calls.clear()
     cancelled = put(client, f"/api/appointments/{appt['id']}/cancel", {"reason": "Customer cancellation"}, me)
     assert cancelled.status_code == 200, cancelled.json_body
+    # session, appointment, store, payment (read once), preferences + the cancel transaction + payment
+    # SUCCESS -> REFUND + the booking's refund status
+    assert dict(local_aws.app.calls) == {"GetItem": 5, "TransactWriteItems": 1, "UpdateItem": 2}
     assert cancelled.json_body["appointment"]["refundStatus"] in ("PROCESSING", "SUCCESS")
     record = payments.get_payment(appt["id"])
     assert record is not None and record.status == "REFUND"
     # The compensation path (if it ever ran for this booking) reuses the refund number: no second refund.
-    again = service.payment_failed(appt["id"], {"outTradeNo": appt["id"]}, runner.clock.now(), service.AwsEffects())
+    again = changes.payment_failed(aws_deps(), appt["id"], {"outTradeNo": appt["id"]}, runner.clock.now())
     assert again == "cancelled"
 
 
@@ -387,7 +414,7 @@ def test_a_refund_that_fails_during_cancel_is_still_made(world, api_base, client
     assert _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})["trade_state"] == (
         "SUCCESS"
     )
-    runner.run_until(lambda: getattr(models.get_appointment(appt["id"]), "status", None) == "confirmed")
+    runner.run_until(lambda: getattr(TABLE.get_appointment(appt["id"]), "status", None) == "confirmed")
     real_refund = WeChatPayClient.refund
     outage = iter([True])
 
@@ -398,7 +425,7 @@ def test_a_refund_that_fails_during_cancel_is_still_made(world, api_base, client
 
     monkeypatch.setattr(WeChatPayClient, "refund", refund_during_outage)
     put(client, f"/api/appointments/{appt['id']}/cancel", {"reason": "Customer cancellation"}, me)
-    assert getattr(models.get_appointment(appt["id"]), "status", None) == "cancelled"
+    assert getattr(TABLE.get_appointment(appt["id"]), "status", None) == "cancelled"
     # Whatever the first answer was, the customer's money comes back without anyone retrying by hand.
     runner.drain_queues()
     record = payments.get_payment(appt["id"])

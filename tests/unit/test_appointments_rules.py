@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.appointments import analytics, availability, rules
-from chalicelib.appointments.models import Appointment
+from chalicelib.appointments.domain import Appointment, Status
 from chalicelib.core.errors import Conflict, Forbidden, ValidationError
+from chalicelib.stores.domain import minutes_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TUESDAY = date(2026, 3, 3)
@@ -24,7 +25,7 @@ MONDAY_NIGHT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # Monday 20:00 in Shangh
 
 
 def local(day: date, hhmm: str) -> datetime:
-    return availability.local_dt(day, availability.minutes_of(hhmm), SHANGHAI)
+    return availability.local_dt(day, minutes_of(hhmm), SHANGHAI)
 
 
 def starts(slots: list[availability.Slot]) -> list[str]:
@@ -193,10 +194,26 @@ def test_weekly_availability_validation() -> None:
     assert rules.validate_days_off(["2026-03-05", "2026-03-04", "2026-03-05"]) == ["2026-03-04", "2026-03-05"]
 
 
+def test_weekly_hours_are_the_stores_shape_with_same_day_ranges_only() -> None:
+    """One parser for "HH:MM" weeks: stores' opening hours may run past midnight, a staff week may not."""
+    from chalicelib.stores.domain import validate_hours
+
+    overnight = {"fri": [["18:00", "02:00"]]}
+    assert validate_hours(overnight) == overnight
+    with pytest.raises(ValidationError):
+        rules.validate_weekly(overnight, "weeklyHours")
+    assert rules.validate_weekly({"mon": [["09:00", "12:00", "extra"]]}, "breaks") == {"mon": [["09:00", "12:00"]]}
+    for bad_time in (900, None, "9:00", "09-00", "24:01"):
+        with pytest.raises(ValidationError):
+            rules.validate_weekly({"mon": [[bad_time, "12:00"]]}, "weeklyHours")
+        with pytest.raises(ValueError):
+            minutes_of(bad_time)
+
+
 def appt(n: int, status: str, start: datetime, amount: int = 1000, user: str = "u1", staff: str = "st1") -> Appointment:
     return Appointment(
         id=f"a{n}",
-        status=status,
+        status=Status(status),
         user_id=user,
         store_id="s1",
         merchant_id="m1",

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.core.config import wechatpay_settings
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.payments import signing
 from chalicelib.payments.client import WeChatPayClient, WeChatPayError
+from chalicelib.payments.settings import wechatpay_settings
 from devstack.stack import WECHAT_APPID
 
 # The client reads the merchant keys from Secrets Manager, which the `aws` fixture provisions.

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from chalicelib.payments import signing
+from devstack.wechat_sandbox import pay_crypto
 from devstack.wechat_sandbox.pay import _keypair
 
 
@@ -42,7 +43,7 @@ def test_authorization_header_signs_the_five_line_request(merchant) -> None:
     private, public = merchant
     body = b'{"mchid":"1900000109","amount":{"total":1}}'
     header = signing.authorization_header("1900000109", "SERIAL1", private, "POST", "/v3/pay/x?a=1", body, 1700000000)
-    fields = signing.parse_authorization(header)
+    fields = pay_crypto.parse_authorization(header)
     assert header.startswith("WECHATPAY2-SHA256-RSA2048 ")
     assert fields["mchid"] == "1900000109" and fields["serial_no"] == "SERIAL1" and fields["timestamp"] == "1700000000"
     assert len(fields["nonce_str"]) == 32
@@ -54,15 +55,15 @@ def test_authorization_header_signs_the_five_line_request(merchant) -> None:
 def test_get_request_signs_an_empty_body_line(merchant) -> None:
     private, public = merchant
     header = signing.authorization_header("m", "s", private, "GET", "/v3/q?mchid=m", b"", 1)
-    fields = signing.parse_authorization(header)
+    fields = pay_crypto.parse_authorization(header)
     assert _independently_verified(
         public, f"GET\n/v3/q?mchid=m\n1\n{fields['nonce_str']}\n\n".encode(), fields["signature"]
     )
 
 
 def test_parse_authorization_rejects_other_schemes() -> None:
-    assert signing.parse_authorization('Bearer mchid="1"') == {}
-    assert signing.parse_authorization("") == {}
+    assert pay_crypto.parse_authorization('Bearer mchid="1"') == {}
+    assert pay_crypto.parse_authorization("") == {}
 
 
 def test_pay_sign_is_the_four_line_string_signed_by_the_merchant(merchant) -> None:
@@ -74,7 +75,7 @@ def test_pay_sign_is_the_four_line_string_signed_by_the_merchant(merchant) -> No
 
 
 def _headers(platform: tuple[str, str], body: bytes, timestamp: int, serial: str = "PUB_KEY_ID_1") -> dict[str, str]:
-    return signing.sign_response(platform[0], serial, body, timestamp)
+    return pay_crypto.sign_response(platform[0], serial, body, timestamp)
 
 
 def test_verify_accepts_a_fresh_correct_signature(platform) -> None:
@@ -106,7 +107,7 @@ def test_verify_rejects_tampering_wrong_key_serial_and_missing_headers(platform,
     headers = _headers(platform, body, int(now))
     with pytest.raises(signing.SignatureError, match="does not verify"):
         signing.verify_wechatpay_headers(headers, b'{"a":2}', {"PUB_KEY_ID_1": platform[1]}, now)
-    forged = signing.sign_response(merchant[0], "PUB_KEY_ID_1", body, int(now))  # signed with the wrong key
+    forged = pay_crypto.sign_response(merchant[0], "PUB_KEY_ID_1", body, int(now))  # signed with the wrong key
     with pytest.raises(signing.SignatureError, match="does not verify"):
         signing.verify_wechatpay_headers(forged, body, {"PUB_KEY_ID_1": platform[1]}, now)
     with pytest.raises(signing.SignatureError, match="Serial"):
@@ -137,7 +138,7 @@ def test_verify_picks_the_key_by_serial_so_a_rotation_keeps_working(platform) ->
 
 def test_aes_gcm_round_trip_and_tamper_detection() -> None:
     key = "0123456789abcdef0123456789abcdef"
-    sealed = signing.aes_gcm_encrypt(key, "nonce1234567", "transaction", b'{"trade_state":"SUCCESS"}')
+    sealed = pay_crypto.aes_gcm_encrypt(key, "nonce1234567", "transaction", b'{"trade_state":"SUCCESS"}')
     assert signing.aes_gcm_decrypt(key, "nonce1234567", "transaction", sealed) == b'{"trade_state":"SUCCESS"}'
     raw = bytearray(base64.b64decode(sealed))
     raw[0] ^= 1

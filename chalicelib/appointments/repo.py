@@ -1,0 +1,315 @@
+"""The appointments repository on the one table: every read and conditional write of the area's
+items (the only module besides items.py that touches them). `TableRepository` implements
+`ports.Repository`; tests of the use cases use an in-memory one instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.appointments import items
+from chalicelib.appointments.availability import claim_units
+from chalicelib.appointments.domain import (
+    DEFAULT_REMINDERS,
+    Appointment,
+    Block,
+    Preferences,
+    Service,
+    SlotTaken,
+    Staff,
+    Status,
+    StatusChange,
+)
+from chalicelib.appointments.items import AppointmentItem, BlockItem, PreferencesItem, ServiceItem, StaffItem, UnitItem
+from chalicelib.core.clock import from_iso, to_iso
+from chalicelib.core.errors import Conflict
+from chalicelib.data.table import cancellation_codes, key, transact
+
+ALL_OLD = "ALL_OLD"
+
+
+def _conditional_failure(err: TransactWriteError) -> bool:
+    """A condition failed, or (on AWS) another transaction held one of the same items right now."""
+    return any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in cancellation_codes(err))
+
+
+def _failed_item(err: TransactWriteError, index: int) -> dict[str, Any] | None:
+    """The stored item of the action at `index` whose condition failed (sent with ALL_OLD), if any."""
+    reasons = list(err.cancellation_reasons or [])
+    reason = reasons[index] if -len(reasons) <= index < len(reasons) else None
+    if reason is None or reason.code != "ConditionalCheckFailed":
+        return None
+    return reason.raw_item
+
+
+def _owned_by(owner: str) -> Condition:
+    """Release only what this owner holds; a unit already gone is fine (repeats are no-ops)."""
+    return UnitItem.pk.does_not_exist() | (UnitItem.owner == owner)
+
+
+def _release(tx: TransactWrite, staff_id: str, owner: str, units: Iterable[datetime]) -> None:
+    for unit in units:
+        tx.delete(UnitItem(*items.unit_key(staff_id, unit)), condition=_owned_by(owner))
+
+
+class TableRepository:
+    # --- services and staff ---------------------------------------------------------------------
+    def put_service(self, service: Service) -> None:
+        items.service_item(service).save()
+
+    def get_service(self, service_id: str) -> Service | None:
+        try:
+            return items.to_service(ServiceItem.get(*items.service_key(service_id)))
+        except DoesNotExist:
+            return None
+
+    def list_services(self, store_id: str | None) -> list[Service]:
+        condition = ServiceItem.gsi1sk.startswith(f"{store_id}#") if store_id else None
+        return [items.to_service(i) for i in ServiceItem.gsi1.query(items.SERVICES_GSI, condition)]
+
+    def put_staff(self, staff: Staff) -> None:
+        items.staff_item(staff).save()
+
+    def get_staff(self, staff_id: str) -> Staff | None:
+        try:
+            return items.to_staff(StaffItem.get(*items.staff_key(staff_id)))
+        except DoesNotExist:
+            return None
+
+    def staff_of_merchant(self, merchant_id: str, store_id: str | None = None) -> list[Staff]:
+        condition = StaffItem.gsi1sk.startswith(f"{store_id}#") if store_id else None
+        return [items.to_staff(i) for i in StaffItem.gsi1.query(key("APPTSTAFF", merchant_id), condition)]
+
+    def update_availability(
+        self,
+        staff_id: str,
+        hours: dict[str, Any] | None,
+        breaks: dict[str, Any] | None,
+        days_off: list[str] | None,
+    ) -> Staff | None:
+        """Sets what is given; returns the staff member as stored afterwards (None: no such member)."""
+        actions: list[Action] = []
+        if hours is not None:
+            actions.append(StaffItem.hours.set(hours))
+        if breaks is not None:
+            actions.append(StaffItem.breaks.set(breaks))
+        if days_off is not None:
+            actions.append(StaffItem.days_off.set(cast(Any, days_off)))
+        item = StaffItem(*items.staff_key(staff_id))
+        try:
+            item.update(actions=actions, condition=StaffItem.pk.exists())
+        except UpdateError as err:
+            if err.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return items.to_staff(item)
+
+    # --- slot units -----------------------------------------------------------------------------
+    def claimed_units(self, staff_id: str, start: datetime, end: datetime) -> dict[datetime, tuple[str, str]]:
+        """unit -> (owner, kind) for units in [start, end): one strongly consistent Query."""
+        found = UnitItem.query(
+            key("SLOT", staff_id),
+            UnitItem.sk.between(to_iso(start), to_iso(end - timedelta(seconds=1))),
+            consistent_read=True,
+        )
+        return {from_iso(i.sk): (i.owner, i.owner_kind) for i in found}
+
+    # --- appointments ---------------------------------------------------------------------------
+    def get_appointment(self, appointment_id: str) -> Appointment | None:
+        try:
+            return items.to_appointment(
+                AppointmentItem.get(*items.appointment_key(appointment_id), consistent_read=True)
+            )
+        except DoesNotExist:
+            return None
+
+    def staff_appointments(self, staff_id: str, start: datetime, end: datetime) -> list[Appointment]:
+        """Appointments of one staff member starting in [start, end), by start."""
+        found = AppointmentItem.gsi1.query(
+            key("STAFFAPPT", staff_id), AppointmentItem.gsi1sk.between(to_iso(start), to_iso(end))
+        )
+        return [items.to_appointment(i) for i in found if from_iso(i.start) < end]
+
+    def create_appointment(self, appt: Appointment, units: Iterable[datetime]) -> None:
+        """Claim every unit and write the appointment in one transaction: all or nothing. A taken
+        unit raises SlotTaken naming its holder (the failed claim returns the unit it ran into)."""
+        units = list(units)  # a retried transaction iterates them again
+        try:
+
+            def build(tx: TransactWrite) -> None:
+                for unit in units:
+                    tx.save(
+                        items.unit_item(appt.staff_id, unit, appt.id, "appointment"),
+                        condition=UnitItem.pk.does_not_exist(),
+                        return_values=ALL_OLD,
+                    )
+                tx.save(items.appointment_item(appt), condition=AppointmentItem.pk.does_not_exist())
+
+            transact(build)
+        except TransactWriteError as err:
+            if _conditional_failure(err):
+                holders = [_failed_item(err, i) for i in range(len(units))]
+                held = next((UnitItem.from_raw_data(h).owner for h in holders if h), None)
+                raise SlotTaken("That time slot has just been taken.", held) from None
+            raise
+
+    def move_appointment(
+        self,
+        appt: Appointment,
+        new_start: datetime,
+        new_end: datetime,
+        new_units: list[datetime],
+        reminder_names: list[str],
+        now: datetime,
+    ) -> None:
+        """Claim the new units, release the old ones and move the booking (with the reminder names it
+        will have) in one transaction, new claims conditional, so the booking is never without a slot
+        and never holds two."""
+        old_units = set(claim_units(appt.start, appt.duration, appt.buffer))
+        wanted = set(new_units)
+        try:
+
+            def build(tx: TransactWrite) -> None:
+                for unit in sorted(wanted - old_units):
+                    tx.save(
+                        items.unit_item(appt.staff_id, unit, appt.id, "appointment"),
+                        condition=UnitItem.pk.does_not_exist(),
+                    )
+                _release(tx, appt.staff_id, appt.id, sorted(old_units - wanted))
+                tx.update(
+                    AppointmentItem(*items.appointment_key(appt.id)),
+                    actions=[
+                        AppointmentItem.start.set(to_iso(new_start)),
+                        AppointmentItem.end.set(to_iso(new_end)),
+                        AppointmentItem.gsi1sk.set(f"{to_iso(new_start)}#{appt.id}"),
+                        AppointmentItem.reminder_names.set(cast(Any, reminder_names)),
+                        AppointmentItem.updated_at.set(to_iso(now)),
+                    ],
+                    condition=(AppointmentItem.status == appt.status) & (AppointmentItem.start == to_iso(appt.start)),
+                )
+
+            transact(build)
+        except TransactWriteError as err:
+            if _conditional_failure(err):
+                raise Conflict(
+                    "That time slot is taken, or the booking changed meanwhile.", code="SLOT_TAKEN"
+                ) from None
+            raise
+
+    def finish_appointment(
+        self,
+        appt: Appointment,
+        from_statuses: tuple[str, ...],
+        to_status: Status,
+        now: datetime,
+        release: bool,
+        reason: str | None = None,
+    ) -> StatusChange:
+        """Status change conditioned on the current status and on the start `appt` was read with (the
+        units released are that start's), releasing the slot units in the same transaction when
+        asked. When the condition fails the booking as stored comes back with the failure (ALL_OLD),
+        so the caller decides again without reading it."""
+        actions: list[Action] = [AppointmentItem.status.set(to_status), AppointmentItem.updated_at.set(to_iso(now))]
+        if reason is not None:
+            actions.append(AppointmentItem.cancel_reason.set(reason))
+        condition = AppointmentItem.status.is_in(*from_statuses) & (AppointmentItem.start == to_iso(appt.start))
+        try:
+
+            def build(tx: TransactWrite) -> None:
+                tx.update(
+                    AppointmentItem(*items.appointment_key(appt.id)),
+                    actions=actions,
+                    condition=condition,
+                    return_values=ALL_OLD,
+                )
+                if release:
+                    _release(tx, appt.staff_id, appt.id, claim_units(appt.start, appt.duration, appt.buffer))
+
+            transact(build)
+        except TransactWriteError as err:
+            # PynamoDB sends deletes before updates: the appointment's update is the last action.
+            codes = cancellation_codes(err)
+            if codes[-1:] != ["ConditionalCheckFailed"]:
+                raise
+            stored = _failed_item(err, -1)
+            return StatusChange(False, items.to_appointment(AppointmentItem.from_raw_data(stored)) if stored else None)
+        return StatusChange(True, appt)
+
+    def set_reminders(self, appointment_id: str, names: list[str]) -> None:
+        AppointmentItem(*items.appointment_key(appointment_id)).update(
+            actions=[AppointmentItem.reminder_names.set(cast(Any, names))], condition=AppointmentItem.pk.exists()
+        )
+
+    def set_refund_status(self, appointment_id: str, status: str) -> None:
+        try:
+            AppointmentItem(*items.appointment_key(appointment_id)).update(
+                actions=[AppointmentItem.refund_status.set(status)], condition=AppointmentItem.pk.exists()
+            )
+        except UpdateError as err:
+            if err.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+    # --- blocks ---------------------------------------------------------------------------------
+    def create_block(self, block: Block, units: list[datetime], now: datetime) -> None:
+        try:
+
+            def build(tx: TransactWrite) -> None:
+                for unit in units:
+                    tx.save(
+                        items.unit_item(block.staff_id, unit, block.id, "block"), condition=UnitItem.pk.does_not_exist()
+                    )
+                tx.save(items.block_item(block, now), condition=BlockItem.pk.does_not_exist())
+
+            transact(build)
+        except TransactWriteError as err:
+            if _conditional_failure(err):
+                raise SlotTaken("That time already holds an appointment or a block.") from None
+            raise
+
+    def get_block(self, block_id: str) -> Block | None:
+        try:
+            return items.to_block(BlockItem.get(*items.block_key(block_id), consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def delete_block(self, block: Block, units: list[datetime]) -> None:
+        def build(tx: TransactWrite) -> None:
+            tx.delete(BlockItem(*items.block_key(block.id)))
+            _release(tx, block.staff_id, block.id, units)
+
+        transact(build)
+
+    def staff_blocks(self, staff_id: str, start: datetime, end: datetime) -> list[Block]:
+        """Blocks overlapping [start, end): those starting up to a day before are checked too."""
+        found = BlockItem.gsi1.query(
+            key("STAFFBLOCK", staff_id), BlockItem.gsi1sk.between(to_iso(start - timedelta(days=1)), to_iso(end))
+        )
+        blocks = [items.to_block(i) for i in found]
+        return [b for b in blocks if b.start < end and b.end > start]
+
+    # --- preferences ----------------------------------------------------------------------------
+    def get_preferences(self, user_id: str) -> Preferences:
+        try:
+            return items.to_preferences(PreferencesItem.get(*items.preferences_key(user_id)))
+        except DoesNotExist:
+            return Preferences()
+
+    def update_preferences(self, user_id: str, changes: dict[str, Any], now: datetime) -> Preferences:
+        """Sets the given fields (sms, email, push, reminder_times), keeps the others (defaults for a
+        first save), and returns what is stored: one UpdateItem, no read, no lost concurrent update."""
+        item = PreferencesItem(*items.preferences_key(user_id))
+        defaults: dict[str, Any] = {"sms": True, "email": True, "push": True, "reminder_times": list(DEFAULT_REMINDERS)}
+        actions: list[Action] = []
+        for name, default in defaults.items():
+            attribute = getattr(PreferencesItem, name)
+            actions.append(attribute.set(cast(Any, changes[name]) if name in changes else attribute | default))
+        actions.append(PreferencesItem.et.set(PreferencesItem.et | PreferencesItem.entity_type()))
+        actions.append(PreferencesItem.updated_at.set(to_iso(now)))
+        item.update(actions=actions)
+        return items.to_preferences(item)

@@ -1,0 +1,174 @@
+"""Cancel, reschedule, complete/no-show and the saga's compensation against in-memory fakes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from chalicelib.appointments import booking, changes, rules
+from chalicelib.appointments.domain import Appointment, Status
+from chalicelib.appointments.requests import BookingRequest, RescheduleRequest
+from chalicelib.core.auth import Principal, Role
+from chalicelib.core.errors import Conflict, Forbidden
+from chalicelib.payments.domain import SUCCESS
+from tests.fakes.appointments import MERCHANT, MONDAY_8AM, STORE, World, at, hours, world
+
+CUSTOMER = rules.customer_info({"name": "张三", "phone": "13812345678"})
+ME = Principal("u-me", Role.CUSTOMER)
+STAFF = Principal("u-staff", Role.STAFF, MERCHANT, frozenset({STORE}))
+
+
+@pytest.fixture
+def w() -> World:
+    return world()
+
+
+def book(w: World, day: int = 3, time_slot: str = "10:00", paid: bool = False) -> Appointment:
+    service, amount = ("svc-haircut", 8800) if paid else ("svc-consult", 0)
+    request = BookingRequest(service, "st-zhang", date(2026, 3, day), time_slot, CUSTOMER, amount)
+    w.effects.published.clear()
+    appt = booking.book(w.deps, ME, request, MONDAY_8AM).appointment
+    w.repo.reads.clear()
+    return appt
+
+
+def test_a_customer_cancels_ahead_of_the_window_and_the_slot_is_free_again(w: World) -> None:
+    appt = book(w)
+    cancelled = changes.cancel(w.deps, ME, appt.id, "plans changed", MONDAY_8AM)
+    assert (cancelled.appointment.status, cancelled.appointment.cancel_reason) == (Status.CANCELLED, "plans changed")
+    assert w.repo.appointments[appt.id].status == Status.CANCELLED and w.repo.units == {}
+    assert sorted(w.effects.cancelled) == [(appt.id, "24h"), (appt.id, "2h")]
+    assert w.effects.kinds() == ["appointment_cancelled"]
+    assert w.effects.published[0].data["reason"] == "plans changed"
+    assert max(w.repo.reads.values()) == 1  # the booking and the preferences, once each
+    with pytest.raises(Conflict):
+        changes.cancel(w.deps, ME, appt.id, "again", MONDAY_8AM)
+
+
+def test_within_the_window_only_staff_cancel(w: World) -> None:
+    appt = book(w, day=2, time_slot="15:00")
+    with pytest.raises(Forbidden) as late:
+        changes.cancel(w.deps, ME, appt.id, "", MONDAY_8AM)
+    assert late.value.code == "TOO_LATE"
+    with pytest.raises(Forbidden):
+        changes.cancel(w.deps, Principal("u-else", Role.CUSTOMER), appt.id, "", MONDAY_8AM)
+    assert changes.cancel(w.deps, STAFF, appt.id, "staff sick", MONDAY_8AM).appointment.status == Status.CANCELLED
+
+
+def test_cancelling_a_paid_booking_refunds_it_and_records_the_refund(w: World) -> None:
+    appt = book(w, paid=True)
+    assert appt.out_trade_no is not None
+    w.effects.open_payment(appt, "x")
+    w.effects.payments[appt.out_trade_no].status = SUCCESS
+    cancelled = changes.cancel(w.deps, ME, appt.id, "", MONDAY_8AM).appointment
+    assert cancelled.refund_status == "SUCCESS" and w.repo.appointments[appt.id].refund_status == "SUCCESS"
+    assert w.effects.payments[appt.out_trade_no].refunds == [f"{appt.out_trade_no}R0"]
+
+
+def test_an_unpaid_booking_has_its_payment_closed_and_a_settle_that_fails_is_queued(w: World) -> None:
+    unpaid = book(w, paid=True)
+    assert unpaid.out_trade_no is not None
+    w.effects.open_payment(unpaid, "x")
+    assert changes.cancel(w.deps, ME, unpaid.id, "", MONDAY_8AM).appointment.refund_status is None
+    assert w.effects.payments[unpaid.out_trade_no].status == "CLOSED"
+    other = book(w, time_slot="14:00", paid=True)
+    w.effects.fail_settle = True
+    assert changes.cancel(w.deps, ME, other.id, "", MONDAY_8AM).appointment.status == Status.CANCELLED
+    assert w.effects.settled_later == [(other.id, other.out_trade_no)]
+
+
+def test_a_cancel_that_read_the_booking_before_a_reschedule_releases_where_it_moved(w: World) -> None:
+    appt = book(w)
+    stale = w.repo.appointments[appt.id]
+    changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 4), "15:00"), MONDAY_8AM)
+    repo = w.repo
+    real_get = repo.get_appointment
+    reads = iter([stale])
+    repo.get_appointment = lambda appointment_id: next(reads, None) or real_get(appointment_id)  # type: ignore[method-assign]
+    cancelled = changes.cancel(w.deps, ME, appt.id, "plans changed", MONDAY_8AM).appointment
+    assert cancelled.status == Status.CANCELLED and cancelled.start == at(4, "15:00")
+    assert repo.units == {}
+
+
+def test_reschedule_moves_claims_reminders_and_notice_in_one_step(w: World) -> None:
+    appt = book(w)
+    moved = changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 4), "15:00"), MONDAY_8AM)
+    assert (moved.appointment.start, moved.appointment.end) == (at(4, "15:00"), at(4, "15:30"))
+    assert {u for (_, u) in w.repo.units} == {at(4, "15:00"), at(4, "15:15")}
+    assert sorted(w.effects.cancelled) == [(appt.id, "24h"), (appt.id, "2h")]
+    assert [(name, when) for _, name, when, _ in w.effects.scheduled] == [
+        ("24h", at(3, "15:00")),
+        ("2h", at(4, "13:00")),
+    ]
+    assert w.repo.appointments[appt.id].reminder_names == ("24h", "2h")
+    [note] = w.effects.published
+    assert (note.kind, note.id) == ("appointment_rescheduled", f"appt-moved-{appt.id}-2026-03-04T07:00:00Z")
+    assert note.data["previousStart"] == "2026-03-03T02:00:00Z"
+    assert max(w.repo.reads.values()) == 1  # booking, staff, preferences: once each
+
+
+def test_reschedule_into_a_taken_slot_changes_nothing(w: World) -> None:
+    appt = book(w)
+    book(w, time_slot="14:00")
+    before = dict(w.repo.units)
+    with pytest.raises(Conflict):
+        changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 3), "14:00"), MONDAY_8AM)
+    assert w.repo.units == before and w.repo.appointments[appt.id].start == at(3, "10:00")
+    same = changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 3), "10:00"), MONDAY_8AM)
+    assert same.appointment == w.repo.appointments[appt.id] and w.effects.published == []
+
+
+def test_staff_close_a_started_appointment_once(w: World) -> None:
+    first, second = book(w), book(w, time_slot="11:00")
+    with pytest.raises(Forbidden):
+        changes.mark(w.deps, ME, first.id, "complete", at(3, "11:30"))
+    with pytest.raises(Conflict) as early:
+        changes.mark(w.deps, STAFF, first.id, "complete", MONDAY_8AM)
+    assert early.value.code == "NOT_STARTED"
+    assert changes.mark(w.deps, STAFF, first.id, "complete", at(3, "11:30")).appointment.status == Status.COMPLETED
+    assert changes.mark(w.deps, STAFF, second.id, "no-show", at(3, "11:30")).appointment.status == Status.NO_SHOW
+    with pytest.raises(Conflict):
+        changes.mark(w.deps, STAFF, first.id, "no-show", at(3, "11:30"))
+
+
+def test_mark_racing_a_reschedule_asks_to_try_again(w: World) -> None:
+    appt = book(w)
+    w.repo.appointments[appt.id] = replace(appt, start=appt.start + hours(1))  # moved after our read
+    real_get = w.repo.get_appointment
+    reads = iter([appt])
+    w.repo.get_appointment = lambda appointment_id: next(reads, None) or real_get(appointment_id)  # type: ignore[method-assign]
+    with pytest.raises(Conflict, match="rescheduled"):
+        changes.mark(w.deps, STAFF, appt.id, "complete", at(3, "12:00"))
+
+
+def test_compensation_expires_releases_closes_and_repeats_harmlessly(w: World) -> None:
+    appt = book(w, paid=True)
+    assert appt.out_trade_no is not None
+    w.effects.open_payment(appt, "x")
+    assert changes.payment_failed(w.deps, appt.id, {}, MONDAY_8AM) == "expired"
+    assert w.repo.appointments[appt.id].status == Status.EXPIRED and w.repo.units == {}
+    assert w.effects.payments[appt.out_trade_no].status == "CLOSED"
+    assert changes.payment_failed(w.deps, appt.id, {}, MONDAY_8AM) == "expired"
+    assert w.effects.kinds() == ["appointment_expired", "appointment_expired"]  # one id: delivered once
+    assert len({n.id for n in w.effects.published}) == 1
+    assert changes.payment_failed(w.deps, "apt_missing", {}, MONDAY_8AM) == "missing"
+
+
+def test_compensation_refunds_a_booking_paid_but_not_kept(w: World) -> None:
+    appt = book(w, paid=True)
+    assert appt.out_trade_no is not None
+    w.effects.open_payment(appt, "x")
+    w.effects.payments[appt.out_trade_no].status = SUCCESS
+    assert changes.payment_failed(w.deps, appt.id, {"outTradeNo": appt.out_trade_no}, MONDAY_8AM) == "refunded"
+    assert w.repo.appointments[appt.id].refund_status == "SUCCESS"
+    # Refunded already: a repeat neither refunds again nor claims it did.
+    assert changes.payment_failed(w.deps, appt.id, {}, MONDAY_8AM) == "expired"
+    assert w.effects.payments[appt.out_trade_no].refunds == [f"{appt.out_trade_no}R0"]
+
+
+def test_compensation_leaves_a_confirmed_booking_alone(w: World) -> None:
+    appt = book(w)
+    assert changes.payment_failed(w.deps, appt.id, {}, MONDAY_8AM) == "confirmed"
+    assert w.repo.appointments[appt.id].status == "confirmed" and w.effects.published == []
