@@ -11,7 +11,13 @@ from typing import Any
 
 from chalicelib.appointments import rules
 from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_FAILED
-from chalicelib.appointments.domain import DEFAULT_CANCEL_WINDOW_HOURS, Appointment, Place, Reminder
+from chalicelib.appointments.domain import (
+    DEFAULT_CANCEL_WINDOW_HOURS,
+    DEFAULT_HORIZON_DAYS,
+    Appointment,
+    Place,
+    Reminder,
+)
 from chalicelib.appointments.ports import Deps
 from chalicelib.appointments.repo import TableRepository
 from chalicelib.notifications.api import Notification
@@ -78,7 +84,8 @@ class StorePlaces:
         if store is None:
             return Place(rules.zone(settings().default_timezone), "", "", DEFAULT_CANCEL_WINDOW_HOURS)
         window = store.settings.get("appointmentCancelWindowHours", DEFAULT_CANCEL_WINDOW_HOURS)
-        return Place(rules.zone(store.timezone), store.phone, store.name, float(window))
+        horizon = store.settings.get("bookingHorizonDays", DEFAULT_HORIZON_DAYS)
+        return Place(rules.zone(store.timezone), store.phone, store.name, float(window), int(horizon))
 
 
 def aws_deps() -> Deps:

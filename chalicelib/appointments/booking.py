@@ -6,7 +6,16 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.appointments import availability, notices, rules
-from chalicelib.appointments.domain import Appointment, AppointmentAt, Reminder, Service, SlotTaken, Staff, Status
+from chalicelib.appointments.domain import (
+    Appointment,
+    AppointmentAt,
+    Place,
+    Reminder,
+    Service,
+    SlotTaken,
+    Staff,
+    Status,
+)
 from chalicelib.appointments.lookups import require_appointment, require_offering, require_service, require_staff
 from chalicelib.appointments.ports import Deps
 from chalicelib.appointments.requests import AvailabilityQuery, BookingRequest, DatesQuery, PaymentRequest, SlotsQuery
@@ -16,11 +25,11 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.observability import count, logger
 
 
-def _offering(deps: Deps, query: AvailabilityQuery) -> tuple[Service, Staff, ZoneInfo]:
+def _offering(deps: Deps, query: AvailabilityQuery) -> tuple[Service, Staff, Place]:
     service = require_service(deps.repo, query.service_id)
     staff = require_staff(deps.repo, query.staff_id)
     require_offering(service, staff)
-    return service, staff, deps.places.place_of(staff.store_id).tz
+    return service, staff, deps.places.place_of(staff.store_id)
 
 
 def _claimed(deps: Deps, staff: Staff, service: Service, start: datetime, end: datetime) -> set[datetime]:
@@ -31,7 +40,9 @@ def _claimed(deps: Deps, staff: Staff, service: Service, start: datetime, end: d
 
 
 def available_slots(deps: Deps, query: SlotsQuery, now: datetime) -> tuple[list[availability.Slot], Service, ZoneInfo]:
-    service, staff, tz = _offering(deps, query)
+    service, staff, place = _offering(deps, query)
+    tz = place.tz
+    rules.ensure_within_horizon(query.day, now.astimezone(tz).date(), place.horizon_days)
     start, end = availability.day_bounds(query.day, tz)
     claimed = _claimed(deps, staff, service, start, end)
     slots = availability.free_slots(staff.schedule(), query.day, tz, service.duration, service.buffer, claimed, now)
@@ -40,14 +51,16 @@ def available_slots(deps: Deps, query: SlotsQuery, now: datetime) -> tuple[list[
 
 def available_dates(deps: Deps, query: DatesQuery, now: datetime) -> list[str]:
     """Local dates, from today, with at least one free slot; one Query of the staff's claims."""
-    service, staff, tz = _offering(deps, query)
+    service, staff, place = _offering(deps, query)
+    tz = place.tz
     today = now.astimezone(tz).date()
+    days = min(query.days, place.horizon_days + 1)  # today and every day up to the horizon
     span_start, _ = availability.day_bounds(today, tz)
-    _, span_end = availability.day_bounds(today + timedelta(days=query.days - 1), tz)
+    _, span_end = availability.day_bounds(today + timedelta(days=days - 1), tz)
     claimed = _claimed(deps, staff, service, span_start, span_end)
     schedule = staff.schedule()
     found = []
-    for offset in range(query.days):
+    for offset in range(days):
         day = today + timedelta(days=offset)
         if availability.free_slots(schedule, day, tz, service.duration, service.buffer, claimed, now):
             found.append(day.isoformat())
@@ -73,6 +86,7 @@ def book(deps: Deps, principal: Principal, request: BookingRequest, now: datetim
     require_offering(service, staff)
     price = rules.reprice(service.price, request.total_amount)
     place = deps.places.place_of(staff.store_id)
+    rules.ensure_within_horizon(request.day, now.astimezone(place.tz).date(), place.horizon_days)
     start = slot_start(staff, service.duration, request.day, request.time_slot, place.tz, now)
     units = availability.claim_units(start, service.duration, service.buffer)
     rules.ensure_units_fit(len(units))

@@ -86,6 +86,7 @@ def reschedule(
     if not as_staff:
         rules.ensure_customer_window(appt.start, now, place.cancel_window_hours, "rescheduled")
     staff = require_staff(deps.repo, appt.staff_id)
+    rules.ensure_within_horizon(request.day, now.astimezone(place.tz).date(), place.horizon_days)
     new_start = slot_start(staff, appt.duration, request.day, request.time_slot, place.tz, now)
     if new_start == appt.start:
         return AppointmentAt(appt, place)

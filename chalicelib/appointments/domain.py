@@ -35,6 +35,7 @@ TRANSITIONS: dict[str, tuple[Status, ...]] = {
 TARGET = {"cancel": Status.CANCELLED, "complete": Status.COMPLETED, "no-show": Status.NO_SHOW, "expire": Status.EXPIRED}
 
 DEFAULT_CANCEL_WINDOW_HOURS = 24
+DEFAULT_HORIZON_DAYS = 90
 DEFAULT_REMINDERS = ("24h", "2h")
 
 
@@ -141,6 +142,8 @@ class Place:
     phone: str
     name: str
     cancel_window_hours: float
+    # How many days ahead (in the store's zone) customers may book; a store setting.
+    horizon_days: int = DEFAULT_HORIZON_DAYS
 
 
 @dataclass(frozen=True)

@@ -58,13 +58,32 @@ def customer_info(raw: Any) -> CustomerInfo:
     return CustomerInfo(name=name, phone=phone, email=email or None, notes=notes or None)
 
 
+# No appointment is that far in the past or future; dates outside cannot overflow any arithmetic
+# (a day's bounds, a zone's offset) either.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2999, 12, 31)
+
+
 def parse_date(raw: Any, field: str = "date") -> date:
     if not isinstance(raw, str) or not DATE.match(raw.strip()):
         raise ValidationError(f"'{field}' must be a date YYYY-MM-DD.", field=field)
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         raise ValidationError(f"'{field}' must be a real date.", field=field) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            f"'{field}' must be between {EARLIEST_DATE} and {LATEST_DATE}.", code="DATE_OUT_OF_RANGE", field=field
+        )
+    return day
+
+
+def ensure_within_horizon(day: date, today: date, horizon_days: int, field: str = "date") -> None:
+    """Customers book at most `horizon_days` ahead of the store's today (so nobody books year 9000 or
+    claims a schedule for good)."""
+    if (day - today).days > horizon_days:
+        raise ValidationError(
+            f"Bookings open {horizon_days} days ahead; '{field}' is later.", code="DATE_OUT_OF_RANGE", field=field
+        )
 
 
 def parse_time(raw: Any, field: str = "timeSlot") -> str:

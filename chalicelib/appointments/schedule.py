@@ -97,6 +97,7 @@ def block_time(deps: Deps, principal: Principal, request: BlockRequest, now: dat
     if request.blocked_by is not None and request.blocked_by != principal.user_id:
         raise Forbidden("'blockedBy' must be you.", field="blockedBy")
     place = deps.places.place_of(staff.store_id)
+    rules.ensure_within_horizon(request.day, now.astimezone(place.tz).date(), place.horizon_days)
     start, end = rules.span_on(request.day, request.span, place.tz)
     units = availability.units_between(start, end)
     rules.ensure_units_fit(len(units))

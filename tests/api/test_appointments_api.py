@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -680,3 +680,45 @@ def test_staff_of_another_store_and_admin_of_another_merchant_are_refused(world,
     foreign_admin = outsiders["other-merchant admin"]
     metrics = client.http.get("/api/appointments/analytics/bookings?period=90d", headers=foreign_admin)
     assert metrics.status_code == 200 and metrics.json_body["metrics"]["totalBookings"] == 0
+
+
+def test_dates_at_the_ends_of_the_calendar_or_past_the_horizon_are_400s(world, client, login) -> None:
+    """Were OverflowError 500s (anonymous slots at 9999-12-31 and 0001-01-01, staff schedule, overview,
+    block, reschedule); and a customer could book in year 9000."""
+    staff, customer = login("demo-staff"), login()
+    slot = "serviceId=svc-haircut&staffId=st-zhang"
+    calls = [
+        ("GET", f"/api/appointments/availability/slots?{slot}&date={{d}}", None, {}),
+        ("GET", "/api/appointments/staff/st-zhang/schedule?startDate={d}&endDate={d}", None, staff),
+        ("GET", "/api/appointments/schedule/overview?date={d}", None, staff),
+        (
+            "POST",
+            "/api/appointments/schedule/block",
+            {"staffId": "st-zhang", "date": "{d}", "timeSlot": "10:00"},
+            staff,
+        ),
+    ]
+    for day in ("9999-12-31", "0001-01-01"):
+        for method, path, body, headers in calls:
+            url = path.replace("{d}", day).replace("{{d}}", day)
+            payload = {k: (v.replace("{d}", day) if isinstance(v, str) else v) for k, v in (body or {}).items()}
+            response = (
+                post_json(client, url, payload, headers, method=method)
+                if body
+                else client.http.get(url, headers=headers)
+            )
+            assert response.status_code == 400, (day, url, response.body)
+            assert response.json_body["error"]["code"] == "DATE_OUT_OF_RANGE", (day, url)
+    far = (world.now() + timedelta(days=120)).date().isoformat()
+    booked = book(client, customer, date=far)
+    assert booked.status_code == 400 and booked.json_body["error"]["code"] == "DATE_OUT_OF_RANGE"
+    made = book(client, customer)
+    assert made.status_code in (200, 201), made.json_body
+    moved = post_json(
+        client,
+        f"/api/appointments/{made.json_body['appointment']['id']}/reschedule",
+        {"date": "9999-12-31", "timeSlot": "10:00"},
+        customer,
+        method="PUT",
+    )
+    assert moved.status_code == 400 and moved.json_body["error"]["code"] == "DATE_OUT_OF_RANGE"

@@ -86,7 +86,12 @@ def test_client_timeouts_and_retries_fit_inside_the_function_timeout() -> None:
 def test_pynamodb_connections_use_the_same_timeouts_and_retries() -> None:
     from chalicelib.data.table import TableModel, connection
 
-    for client in (TableModel._get_connection().connection.client, connection().client):
+    class Probe(TableModel):
+        """A model of its own: PynamoDB caches a connection on the class it is asked of, and subclasses
+        that have none yet inherit it, so asking the base would hand every model the base's (index-less)
+        table description."""
+
+    for client in (Probe._get_connection().connection.client, connection().client):
         config = client.meta.config
         assert (config.connect_timeout, config.read_timeout) == (aws.CONNECT_TIMEOUT_SECONDS, aws.READ_TIMEOUT_SECONDS)
         assert config.retries == {"mode": "standard", "total_max_attempts": aws.MAX_ATTEMPTS}

@@ -131,3 +131,25 @@ def test_payment_params_only_for_the_owners_unpaid_booking_at_its_amount(w: Worl
         booking.payment_params(w.deps, ME, PaymentRequest(free.id, 0))
     with pytest.raises(NotFound):
         booking.payment_params(w.deps, ME, PaymentRequest("apt_missing", 1))
+
+
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01", "1999-12-31", "3000-01-01"])
+def test_dates_at_the_ends_of_the_calendar_are_a_400(raw: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        rules.parse_date(raw)
+    assert refused.value.code == "DATE_OUT_OF_RANGE"
+
+
+def test_bookings_and_slots_beyond_the_horizon_are_refused(w: World) -> None:
+    horizon = w.deps.places.place_of(STORE).horizon_days
+    today = MONDAY_8AM.date()
+    last = date.fromordinal(today.toordinal() + horizon)
+    beyond = date.fromordinal(last.toordinal() + 1)
+    booking.available_slots(w.deps, SlotsQuery("svc-consult", "st-zhang", last), MONDAY_8AM)  # the last day is open
+    with pytest.raises(ValidationError) as slots:
+        booking.available_slots(w.deps, SlotsQuery("svc-consult", "st-zhang", beyond), MONDAY_8AM)
+    assert slots.value.code == "DATE_OUT_OF_RANGE"
+    with pytest.raises(ValidationError) as booked:
+        booking.book(w.deps, ME, request(day=beyond), MONDAY_8AM)
+    assert booked.value.code == "DATE_OUT_OF_RANGE"
+    assert w.repo.units == {} and w.effects.sagas == []
