@@ -89,6 +89,11 @@ def reschedule(
     rules.ensure_within_horizon(request.day, now.astimezone(place.tz).date(), place.horizon_days)
     new_start = slot_start(staff, appt.duration, request.day, request.time_slot, place.tz, now)
     if new_start == appt.start:
+        if appt.status == Status.CONFIRMED:
+            # Also the retry of a move whose reminders failed to schedule after it committed: put them
+            # back (a schedule created again replaces itself), or that booking would never be reminded.
+            prefs = deps.repo.get_preferences(appt.user_id)
+            schedule_reminders_of(deps, appt, rules.reminder_plan(appt.start, list(prefs.reminder_times), now))
         return AppointmentAt(appt, place)
     new_units = availability.claim_units(new_start, appt.duration, appt.buffer)
     old_units = availability.claim_units(appt.start, appt.duration, appt.buffer)

@@ -172,3 +172,26 @@ def test_compensation_leaves_a_confirmed_booking_alone(w: World) -> None:
     appt = book(w)
     assert changes.payment_failed(w.deps, appt.id, {}, MONDAY_8AM) == "confirmed"
     assert w.repo.appointments[appt.id].status == "confirmed" and w.effects.published == []
+
+
+def test_a_retried_reschedule_whose_reminders_failed_puts_them_back(w: World) -> None:
+    """The move committed, then the Scheduler failed: the client's retry to the same slot finds the booking
+    already there and must still leave it with its reminders (creating a schedule again replaces it)."""
+    appt = book(w)
+    real = w.effects.schedule_reminder
+
+    def scheduler_down(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Scheduler unavailable")
+
+    w.effects.schedule_reminder = scheduler_down  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 4), "15:00"), MONDAY_8AM)
+    assert w.repo.appointments[appt.id].start == at(4, "15:00")  # the move itself committed
+    w.effects.schedule_reminder = real  # type: ignore[method-assign]
+    w.effects.scheduled.clear()
+    retried = changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 4), "15:00"), MONDAY_8AM)
+    assert retried.appointment.start == at(4, "15:00")
+    assert [(name, when) for _, name, when, _ in w.effects.scheduled] == [
+        ("24h", at(3, "15:00")),
+        ("2h", at(4, "13:00")),
+    ]
