@@ -55,8 +55,11 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         answers_tasks_of=(BOOKING_MACHINE.name,),
         secrets=(WECHATPAY_SECRET.suffix,),
     ),
-    # The TTL backstop runs the reservation expiry: the same notice and the same re-schedule.
-    "TableStreamConsumer": FunctionAccess(sends_to=(NOTIFICATIONS_QUEUE.suffix,), timers=True),
+    # The TTL backstop runs the reservation expiry: the same notice and the same re-schedule. A booking
+    # that became cancelled has its payment settled here too (refund or close at WeChat Pay).
+    "TableStreamConsumer": FunctionAccess(
+        sends_to=(NOTIFICATIONS_QUEUE.suffix,), timers=True, secrets=(WECHATPAY_SECRET.suffix,)
+    ),
 }
 
 # Actions AWS authorizes only on "*": nothing narrower can be named for them.

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.core.areas import Area, TimerKind
 from chalicelib.core.resources import ResourceRefs, StateMachineSpec
+from chalicelib.core.streams import StreamSubscription
 
 # One schedule per reminder, created by the booking saga or on reschedule.
 APPOINTMENT_REMINDER = TimerKind("appointment_reminder")
@@ -30,4 +31,11 @@ AREA = Area(
         BOOKING_PAYMENT_FAILED: "chalicelib.appointments.timers:on_booking_payment_failed",
     },
     state_machines=(BOOKING_MACHINE,),
+    # A booking that became cancelled: its payment is settled from here too, so a cancel whose own
+    # settle and queue both failed still refunds (AppointmentItem's entity type, its status attribute).
+    streams=(
+        StreamSubscription(
+            "Appointment", "chalicelib.appointments.timers:on_booking_cancelled", new_image=(("status", "cancelled"),)
+        ),
+    ),
 )

@@ -17,7 +17,7 @@ from chalicelib.appointments.requests import RescheduleRequest
 from chalicelib.core.auth import Principal
 from chalicelib.core.clock import to_iso
 from chalicelib.core.errors import Conflict, NotFound
-from chalicelib.core.observability import logger
+from chalicelib.core.observability import count, logger
 from chalicelib.payments.domain import REFUNDED
 
 FINISH_ATTEMPTS = 3
@@ -55,25 +55,43 @@ def cancel(deps: Deps, principal: Principal, appointment_id: str, reason: str, n
     else:
         raise Conflict("This appointment is changing right now; please try again.", code="INVALID_STATUS")
     assert place is not None
+    # From here the booking is cancelled for good, so the answer says so whatever fails below: a
+    # retried cancel could not get here again. The money is not left to this request either: the
+    # table stream's record of the cancel settles the payment too (`settle_cancelled`).
     cancel_reminders(deps, appt)
     try:
         refund_status = _settle_payment(deps, appt, reason or "appointment cancelled")
     except Exception:
-        # The booking is cancelled already, so a retried cancel could not get here again.
         assert appt.out_trade_no is not None
-        logger.exception("could not settle a cancelled booking's payment; queued", appointment_id=appt.id)
-        deps.effects.settle_later(appt.id, appt.out_trade_no)
+        logger.exception("could not settle a cancelled booking's payment now; queued", appointment_id=appt.id)
         refund_status = None
+        try:
+            deps.effects.settle_later(appt.id, appt.out_trade_no)
+        except Exception:
+            logger.exception("could not queue the settle either; the table stream settles it", appointment_id=appt.id)
     cancelled = replace(
         appt, status=Status.CANCELLED, cancel_reason=reason, updated_at=now, refund_status=refund_status
     )
     prefs = deps.repo.get_preferences(appt.user_id)
-    deps.effects.publish(
-        notices.notice(
-            cancelled, notices.CANCELLED_KIND, place, prefs, notices.cancelled_id(appt.id), {"reason": reason}
+    try:
+        deps.effects.publish(
+            notices.notice(
+                cancelled, notices.CANCELLED_KIND, place, prefs, notices.cancelled_id(appt.id), {"reason": reason}
+            )
         )
-    )
+    except Exception:
+        count("NoticeNotPublished")
+        logger.exception("cancel notice not published", appointment_id=appt.id)
     return AppointmentAt(cancelled, place)
+
+
+def settle_cancelled(deps: Deps, appt: Appointment, *, was: Status | None) -> None:
+    """The table stream's record of a booking becoming cancelled: settle its payment (refund it if
+    paid, close it if open). Safe to repeat (WeChat Pay dedupes the refund by its number); writes
+    that leave a booking cancelled (its refund status) are not a cancel and settle nothing."""
+    if was == Status.CANCELLED or appt.status != Status.CANCELLED or appt.out_trade_no is None:
+        return
+    _settle_payment(deps, appt, appt.cancel_reason or "appointment cancelled")
 
 
 def reschedule(

@@ -30,6 +30,8 @@ class StreamSubscription:
     handler: str
     # Only the REMOVE records of DynamoDB TTL deleting such an item (e.g. a backstop sentinel).
     ttl_removals_only: bool = False
+    # Only writes leaving these string attributes with these values (e.g. (("status", "cancelled"),)).
+    new_image: tuple[tuple[str, str], ...] = ()
 
     def filter_patterns(self) -> list[dict[str, Any]]:
         """Lambda event filter patterns (any one matching lets a record through)."""
@@ -41,6 +43,9 @@ class StreamSubscription:
                     "dynamodb": {"OldImage": {"et": {"S": [self.entity_type]}}},
                 }
             ]
+        if self.new_image:
+            wanted = {"et": {"S": [self.entity_type]}, **{name: {"S": [value]} for name, value in self.new_image}}
+            return [{"dynamodb": {"NewImage": wanted}}]
         return [{"dynamodb": {image: {"et": {"S": [self.entity_type]}}}} for image in ("NewImage", "OldImage")]
 
     def matches(self, record: dict[str, Any]) -> bool:

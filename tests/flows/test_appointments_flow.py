@@ -433,6 +433,52 @@ def test_a_refund_that_fails_during_cancel_is_still_made(world, api_base, client
     assert sandbox.pay.orders[appt["id"]].refunds.keys() == {f"{appt['id']}R0"}
 
 
+def test_a_cancel_whose_refund_queue_and_notice_all_fail_answers_200_and_the_stream_refunds(
+    world, api_base, client, login, sandbox, monkeypatch
+) -> None:
+    """Was a 500 after the cancel committed, with the refund queued nowhere: the table stream's record
+    of the cancel settles the payment instead."""
+    from chalicelib.appointments.adapters import AwsEffects
+    from chalicelib.core.errors import UpstreamUnavailable
+    from chalicelib.payments import models as payments
+    from chalicelib.payments.client import WeChatPayClient
+
+    runner = world
+    me, _ = customer(login)
+    appt = book(client, me, serviceId="svc-massage", totalAmount=19800).json_body["appointment"]
+    params = post_json(client, "/api/appointments/payment", {"appointmentId": appt["id"], "amount": 19800}, me)
+    prepay_id = params.json_body["package"].split("=", 1)[1]
+    runner.run_until(lambda: bool(getattr(payments.get_payment(appt["id"]), "task_token", None)))
+    assert _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})["trade_state"] == (
+        "SUCCESS"
+    )
+    runner.run_until(lambda: getattr(TABLE.get_appointment(appt["id"]), "status", None) == "confirmed")
+    runner.deliver_stream_records()  # what the booking's own writes put on the stream so far
+    real_refund = WeChatPayClient.refund
+
+    def refund_down(self: Any, *args: Any) -> Any:
+        raise UpstreamUnavailable("WeChat Pay is unreachable")
+
+    def queue_down(self: Any, *args: Any) -> None:
+        raise ConnectionError("SQS is unreachable")
+
+    monkeypatch.setattr(WeChatPayClient, "refund", refund_down)
+    monkeypatch.setattr(AwsEffects, "settle_later", queue_down)
+    monkeypatch.setattr(AwsEffects, "publish", queue_down)
+    answer = put(client, f"/api/appointments/{appt['id']}/cancel", {"reason": "Customer cancellation"}, me)
+    assert answer.status_code == 200, answer.json_body
+    assert answer.json_body["appointment"]["status"] == "cancelled"
+    assert payments.get_payment(appt["id"]).status == "SUCCESS"  # type: ignore[union-attr]
+
+    monkeypatch.setattr(WeChatPayClient, "refund", real_refund)
+    runner.deliver_stream_records()
+    record = payments.get_payment(appt["id"])
+    assert record is not None and record.status == "REFUND"
+    assert sandbox.pay.orders[appt["id"]].refunds.keys() == {f"{appt['id']}R0"}
+    runner.deliver_stream_records()  # the refund status write is no cancel: nothing more happens
+    assert sandbox.pay.orders[appt["id"]].refunds.keys() == {f"{appt['id']}R0"}
+
+
 # --- WeChat subscribe messages ----------------------------------------------------------------
 def _get(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:

@@ -195,3 +195,31 @@ def test_a_retried_reschedule_whose_reminders_failed_puts_them_back(w: World) ->
         ("24h", at(3, "15:00")),
         ("2h", at(4, "13:00")),
     ]
+
+
+def test_a_cancel_whose_settle_queue_and_notice_all_fail_still_answers_and_the_stream_refunds(w: World) -> None:
+    """Were a 500 after the cancel committed, with the refund queued nowhere. The answer is the cancelled
+    booking; the table stream's record of the cancel settles the payment later, and only that record."""
+    appt = book(w, paid=True)
+    assert appt.out_trade_no is not None
+    w.effects.open_payment(appt, "x")
+    w.effects.payments[appt.out_trade_no].status = SUCCESS
+    w.effects.fail_settle = True
+
+    def down(*args: object) -> None:
+        raise ConnectionError("SQS unreachable")
+
+    w.effects.settle_later = down  # type: ignore[method-assign,assignment]
+    w.effects.publish = down  # type: ignore[method-assign,assignment]
+    answered = changes.cancel(w.deps, ME, appt.id, "", MONDAY_8AM).appointment
+    assert answered.status == Status.CANCELLED and answered.refund_status is None
+    assert w.effects.payments[appt.out_trade_no].refunds == []
+
+    w.effects.fail_settle = False
+    stored = w.repo.appointments[appt.id]
+    changes.settle_cancelled(w.deps, stored, was=Status.CONFIRMED)  # the stream's record of the cancel
+    assert w.effects.payments[appt.out_trade_no].refunds == [f"{appt.out_trade_no}R0"]
+    assert w.repo.appointments[appt.id].refund_status == "SUCCESS"
+    changes.settle_cancelled(w.deps, w.repo.appointments[appt.id], was=Status.CANCELLED)  # later writes: nothing
+    changes.settle_cancelled(w.deps, w.repo.appointments[appt.id], was=Status.CONFIRMED)  # a redelivery: once
+    assert w.effects.payments[appt.out_trade_no].refunds == [f"{appt.out_trade_no}R0"]
