@@ -1,7 +1,10 @@
-"""One moto server (DynamoDB serialized, as in `make run`) and one WeChat sandbox per test process.
+"""One moto server (DynamoDB serialized, as in `make run`) and one WeChat sandbox per test process,
+started by the first test that asks for them (api/, flows/): unit tests need no AWS and never start
+them (tests/unit/conftest.py refuses a unit test that asks).
 
-They start in `pytest_configure`, before any test module imports `chalicelib`, because the
-models read the table name and endpoint from the environment when they are defined.
+`pytest_configure` sets what the models read when they are defined (table name, region, fake
+credentials), before any test module imports `chalicelib`; the endpoints come when the servers start,
+and every cached client or connection made before then is dropped.
 """
 
 from __future__ import annotations
@@ -24,22 +27,50 @@ _state: dict[str, Any] = {}
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-    aws = LocalAws().start()
-    os.environ.update(aws.client_env(REGION))
-    sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET).start()
     os.environ.update(
         {
-            "WECHAT_API_BASE": sandbox.base_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
             "WECHAT_APPID": WECHAT_APPID,
             "RESOURCE_PREFIX": PREFIX,
             "TABLE_NAME": f"{PREFIX}-table",
             "SES_SENDER": SES_SENDER,
         }
     )
-    # WeChat Pay talks to the sandbox; tests that need callbacks delivered point the notify URL at a
-    # real HTTP server of the app (see tests/flows/test_booking_payment_flow.py).
-    os.environ.update(sandbox.pay.env(sandbox.base_url, "http://127.0.0.1:9/api/payments/wechat/notify"))
-    _state.update(aws=aws, sandbox=sandbox)
+
+
+def _servers() -> tuple[LocalAws, WeChatSandbox]:
+    if "aws" not in _state:
+        aws = LocalAws().start()
+        os.environ.update(aws.client_env(REGION))
+        sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET).start()
+        os.environ["WECHAT_API_BASE"] = sandbox.base_url
+        # WeChat Pay talks to the sandbox; tests that need callbacks delivered point the notify URL at a
+        # real HTTP server of the app (see tests/flows/test_booking_payment_flow.py).
+        os.environ.update(sandbox.pay.env(sandbox.base_url, "http://127.0.0.1:9/api/payments/wechat/notify"))
+        _forget_clients()
+        _state.update(aws=aws, sandbox=sandbox)
+    return _state["aws"], _state["sandbox"]
+
+
+def _forget_clients() -> None:
+    """Clients, connections and settings cached before the endpoints existed (by unit tests that ran
+    first in this process) would point at AWS itself: drop them."""
+    import sys
+
+    if "chalicelib.core.config" in sys.modules:
+        sys.modules["chalicelib.core.config"].settings.cache_clear()
+    if "chalicelib.core.aws" in sys.modules:
+        sys.modules["chalicelib.core.aws"].reset_clients()
+    table = sys.modules.get("chalicelib.data.table")
+    if table is not None:
+        table.connection.cache_clear()
+        pending = list(table.TableModel.__subclasses__())
+        while pending:
+            model = pending.pop()
+            model._connection = None
+            pending.extend(model.__subclasses__())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -50,12 +81,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def local_aws() -> LocalAws:
-    return _state["aws"]
+    return _servers()[0]
 
 
 @pytest.fixture(scope="session")
 def sandbox() -> WeChatSandbox:
-    return _state["sandbox"]
+    return _servers()[1]
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def test_make_run_smoke() -> None:
             thread.start()
         time.sleep(1)
         os.kill(stack_pid, signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=30)
         assert process.returncode == 0, output
         assert "stopped" in output
     finally:
