@@ -178,7 +178,7 @@ def create(reservation: Reservation, *, limit: int, ttl: int, sentinel_ttl: int)
         inventory.hold(tx, _stock(reservation), reservation.quantity)
         tx.update(
             HoldItem(hpk, hsk),
-            actions=[HoldItem.open_count.add(1)],
+            actions=[HoldItem.open_count.add(1), HoldItem.et.set(HoldItem.entity_type())],
             condition=HoldItem.open_count.does_not_exist() | (HoldItem.open_count < limit),
             label=HOLD_COUNT,
         )

@@ -376,3 +376,13 @@ def test_an_unreachable_table_is_a_503_and_writes_nothing(shop, client, login, m
     assert down.calls > 1  # retried before giving up
     monkeypatch.undo()
     assert stock(client) == before
+
+
+def test_the_hold_counter_a_reservation_creates_names_its_entity_type(shop, client, login) -> None:
+    from chalicelib.reservations import models
+
+    customer = fresh(login)
+    assert reserve(client, customer).status_code == 200
+    me = user_id_of(client, customer)
+    hold = models.HoldItem.get(*models.hold_key(me, "s-jingan", PRODUCT), consistent_read=True)
+    assert hold.et == "Hold" and hold.open_count == 1
