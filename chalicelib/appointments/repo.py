@@ -29,7 +29,7 @@ from chalicelib.appointments.domain import (
 from chalicelib.appointments.items import AppointmentItem, BlockItem, PreferencesItem, ServiceItem, StaffItem, UnitItem
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.core.errors import Conflict
-from chalicelib.data.table import cancellation_codes, key, transact
+from chalicelib.data.table import cancellation_codes, condition_failed, key, transact
 
 ALL_OLD = "ALL_OLD"
 
@@ -105,7 +105,7 @@ class TableRepository:
         try:
             item.update(actions=actions, condition=StaffItem.pk.exists())
         except UpdateError as err:
-            if err.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(err):
                 return None
             raise
         return items.to_staff(item)
@@ -252,7 +252,7 @@ class TableRepository:
                 actions=[AppointmentItem.refund_status.set(status)], condition=AppointmentItem.pk.exists()
             )
         except UpdateError as err:
-            if err.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(err):
                 raise
 
     # --- blocks ---------------------------------------------------------------------------------

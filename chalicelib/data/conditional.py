@@ -15,10 +15,9 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib.data.table import TableModel
+from chalicelib.data.table import TableModel, condition_failed
 
 M = TypeVar("M", bound=TableModel)
-CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def _item_on_failure(err: Exception) -> dict[str, Any] | None:
@@ -31,10 +30,6 @@ def _item_on_failure(err: Exception) -> dict[str, Any] | None:
             return item
         cause = cause.__cause__
     return None
-
-
-def _code(err: PutError | UpdateError) -> str | None:
-    return err.cause_response_code
 
 
 def update_or_current(
@@ -56,7 +51,7 @@ def update_or_current(
         data = connection.connection.dispatch(UPDATE_ITEM, kwargs)
     except Exception as err:
         wrapped = UpdateError("Failed to update item", err)
-        if _code(wrapped) != CONDITION_FAILED:
+        if not condition_failed(wrapped):
             raise wrapped from err
         raw = _item_on_failure(err)
         return False, model.from_raw_data(raw) if raw else None
@@ -81,7 +76,7 @@ def put_or_current(item: M, condition: Condition) -> M | None:
         connection.connection.dispatch(PUT_ITEM, kwargs)
     except Exception as err:
         wrapped = PutError("Failed to put item", err)
-        if _code(wrapped) != CONDITION_FAILED:
+        if not condition_failed(wrapped):
             raise wrapped from err
         raw = _item_on_failure(err)
         if raw is None:  # DynamoDB returns the item whenever one made the condition fail

@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.ratelimit import Charge
 from chalicelib.data.conditional import failed_item
-from chalicelib.data.table import ExpiringModel, key
+from chalicelib.data.table import ExpiringModel, condition_failed, key
 
 COUNTER_PREFIX = "RATE#"
 # Counters outlive their window a little (TTL deletes lazily anyway); the window is in the key.
@@ -59,6 +59,6 @@ def take(charge: Charge) -> None:
     try:
         _item(charge).update(actions=_actions(charge), condition=_below_limit(charge))
     except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(err):
             raise charge.refused() from None
         raise

@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.data.conditional import update_or_current
-from chalicelib.data.table import ExpiringModel, TableModel, failed_conditions, key, transact
+from chalicelib.data.table import ExpiringModel, TableModel, condition_failed, failed_conditions, key, transact
 from chalicelib.identity.domain import Session, StoreStaff, User
 
 
@@ -90,7 +90,7 @@ def update_store_staff(store_id: str, user_id: str, changes: dict[str, Any]) -> 
     try:
         item.update(actions=actions, condition=StoreStaffItem.pk.exists())
     except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(err):
             return None
         raise
     return StoreStaff(str(item.user_id), item.shifts, item.display_name)

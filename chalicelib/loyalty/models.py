@@ -21,7 +21,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.data.conditional import put_or_current
-from chalicelib.data.table import TableModel, failed_conditions, key, transact
+from chalicelib.data.table import TableModel, condition_failed, failed_conditions, key, transact
 from chalicelib.loyalty.domain import LedgerEntry, Member, RedeemRefused, RewardOffer
 
 REWARD_PREFIX = "REWARD#"
@@ -222,7 +222,7 @@ class LoyaltyTable:
         try:
             item.save(condition=ReceiptItem.pk.does_not_exist() | (ReceiptItem.user_id == user_id))
         except PutError as err:
-            if err.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(err):
                 return False
             raise
         return True

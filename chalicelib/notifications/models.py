@@ -13,7 +13,7 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.table import TableModel, failed_conditions, key, transact
+from chalicelib.data.table import TableModel, condition_failed, failed_conditions, key, transact
 from chalicelib.notifications.domain import InboxEntry
 
 __all__ = [
@@ -80,7 +80,7 @@ def claim_channel(notification_id: str, channel: str) -> bool:
     try:
         marker.save(condition=DeliveredMarker.pk.does_not_exist())
     except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(err):
             return False
         raise
     return True

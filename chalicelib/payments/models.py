@@ -13,7 +13,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.core.clock import to_iso
-from chalicelib.data.table import TableModel, key
+from chalicelib.data.table import TableModel, condition_failed, key
 from chalicelib.payments.domain import CLOSED, NOTPAY, REFUND, SUCCESS
 
 
@@ -44,10 +44,6 @@ def _typed() -> Action:
 
 def payment_key(out_trade_no: str) -> tuple[str, str]:
     return key("PAYMENT", out_trade_no), "PAYMENT"
-
-
-def _condition_failed(err: UpdateError) -> bool:
-    return err.cause_response_code == "ConditionalCheckFailedException"
 
 
 def get_payment(out_trade_no: str) -> PaymentItem | None:
@@ -91,7 +87,7 @@ def open_payment(
             & (PaymentItem.amount.does_not_exist() | (PaymentItem.amount == amount_fen)),
         )
     except UpdateError as err:
-        if _condition_failed(err):
+        if condition_failed(err):
             return None
         raise
     return item
@@ -109,7 +105,7 @@ def set_prepay_id(out_trade_no: str, prepay_id: str, now: datetime) -> str | Non
             condition=PaymentItem.status == NOTPAY,
         )
     except UpdateError as err:
-        if _condition_failed(err):
+        if condition_failed(err):
             return None
         raise
     return item.prepay_id
@@ -131,7 +127,7 @@ def attach_task_token(out_trade_no: str, task_token: str, now: datetime) -> str:
             condition=PaymentItem.status.does_not_exist() | (PaymentItem.status == NOTPAY),
         )
     except UpdateError as err:
-        if not _condition_failed(err):
+        if not condition_failed(err):
             raise
         current = get_payment(out_trade_no)
         return current.status if current is not None and current.status else CLOSED
@@ -152,7 +148,7 @@ def mark_paid(out_trade_no: str, transaction_id: str, now: datetime) -> PaymentI
             condition=PaymentItem.status == NOTPAY,
         )
     except UpdateError as err:
-        if _condition_failed(err):
+        if condition_failed(err):
             return None
         raise
     return item
@@ -174,7 +170,7 @@ def mark_closed(out_trade_no: str, now: datetime, create_if_absent: bool) -> Pay
             condition=(PaymentItem.status.does_not_exist() | open_now) if create_if_absent else open_now,
         )
     except UpdateError as err:
-        if _condition_failed(err):
+        if condition_failed(err):
             return None
         raise
     return item
@@ -193,7 +189,7 @@ def mark_refunded(out_trade_no: str, out_refund_no: str, refund_status: str, now
             condition=PaymentItem.status.is_in(SUCCESS, REFUND),
         )
     except UpdateError as err:
-        if _condition_failed(err):
+        if condition_failed(err):
             return False
         raise
     return True
