@@ -29,6 +29,7 @@ from chalicelib.appointments.domain import (
 from chalicelib.appointments.items import AppointmentItem, BlockItem, PreferencesItem, ServiceItem, StaffItem, UnitItem
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.core.errors import Conflict
+from chalicelib.data.conditional import failed_item
 from chalicelib.data.table import cancellation_codes, condition_failed, key, transact
 
 ALL_OLD = "ALL_OLD"
@@ -37,15 +38,6 @@ ALL_OLD = "ALL_OLD"
 def _conditional_failure(err: TransactWriteError) -> bool:
     """A condition failed, or (on AWS) another transaction held one of the same items right now."""
     return any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in cancellation_codes(err))
-
-
-def _failed_item(err: TransactWriteError, index: int) -> dict[str, Any] | None:
-    """The stored item of the action at `index` whose condition failed (sent with ALL_OLD), if any."""
-    reasons = list(err.cancellation_reasons or [])
-    reason = reasons[index] if -len(reasons) <= index < len(reasons) else None
-    if reason is None or reason.code != "ConditionalCheckFailed":
-        return None
-    return reason.raw_item
 
 
 def _owned_by(owner: str) -> Condition:
@@ -154,8 +146,8 @@ class TableRepository:
             transact(build)
         except TransactWriteError as err:
             if _conditional_failure(err):
-                holders = [_failed_item(err, i) for i in range(len(units))]
-                held = next((UnitItem.from_raw_data(h).owner for h in holders if h), None)
+                holder = failed_item(err, "SLOT#")
+                held = UnitItem.from_raw_data(holder).owner if holder else None
                 raise SlotTaken("That time slot has just been taken.", held) from None
             raise
 
@@ -237,7 +229,7 @@ class TableRepository:
             codes = cancellation_codes(err)
             if codes[-1:] != ["ConditionalCheckFailed"]:
                 raise
-            stored = _failed_item(err, -1)
+            stored = failed_item(err, f"{items.APPOINTMENT_PK_PREFIX}#")
             return StatusChange(False, items.to_appointment(AppointmentItem.from_raw_data(stored)) if stored else None)
         return StatusChange(True, appt)
 
