@@ -47,7 +47,7 @@ def _servers() -> tuple[LocalAws, WeChatSandbox]:
         sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET).start()
         os.environ["WECHAT_API_BASE"] = sandbox.base_url
         # WeChat Pay talks to the sandbox; tests that need callbacks delivered point the notify URL at a
-        # real HTTP server of the app (see tests/flows/test_booking_payment_flow.py).
+        # real HTTP server of the app (see tests/flows/appointments/test_payment_flow.py).
         os.environ.update(sandbox.pay.env(sandbox.base_url, "http://127.0.0.1:9/api/payments/wechat/notify"))
         _forget_clients()
         _state.update(aws=aws, sandbox=sandbox)

@@ -152,7 +152,7 @@ class Transaction(TransactWrite):
 
     def labels(self) -> list[Hashable | None]:
         """One per action in sending order: PynamoDB's Connection.transact_write_items sends condition
-        checks, deletes, puts, then updates (tests/flows/test_transactions.py pins this down)."""
+        checks, deletes, puts, then updates (tests/flows/data/test_transactions.py pins this down)."""
         return [*self._checks, *self._deletes, *self._puts, *self._updates]
 
 

@@ -1,5 +1,5 @@
 """Inventory in memory: the same counters and conditions as `chalicelib.inventory.models`
-(tests/flows/test_inventory_fake.py runs one script against both)."""
+(tests/flows/inventory/test_fake_matches.py runs one script against both)."""
 
 from __future__ import annotations
 
