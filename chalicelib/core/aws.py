@@ -16,6 +16,12 @@ CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 5.0
 MAX_ATTEMPTS = 3  # the first try included
 
+# Error codes with which AWS refuses a call for capacity: nothing was done, and the same call later
+# will work. botocore retries them itself; past its attempts, callers answer 503 with Retry-After.
+THROTTLING_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "Throttling"}
+)
+
 
 def client_config() -> Any:
     from botocore.config import Config

@@ -47,3 +47,10 @@ class Conflict(DomainError):
 class UpstreamUnavailable(DomainError):
     code = "UPSTREAM_UNAVAILABLE"
     status = 503
+
+    def headers(self) -> dict[str, str]:
+        # Nothing was done; a moment later the same request is expected to work.
+        return {"Retry-After": UPSTREAM_RETRY_AFTER_SECONDS}
+
+
+UPSTREAM_RETRY_AFTER_SECONDS = "1"

@@ -21,7 +21,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.core.auth import Principal, authenticate
-from chalicelib.core.errors import DomainError, ValidationError
+from chalicelib.core.errors import UPSTREAM_RETRY_AFTER_SECONDS, DomainError, ValidationError
 from chalicelib.core.observability import count, logger
 
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
@@ -120,8 +120,11 @@ def request_log(request: Request, get_response: Callable[[Request], Response]) -
 
 def _unreachable(err: BaseException) -> bool:
     """Was this caused by botocore failing to reach AWS or to hear back (timeouts, dropped
-    connections)? botocore is imported only on this error path, so the cold start never pays."""
+    connections), or by AWS refusing the call for capacity past botocore's retries (throttling)?
+    botocore is imported only on this error path, so the cold start never pays."""
     import sys
+
+    from chalicelib.core.aws import THROTTLING_CODES
 
     exceptions = sys.modules.get("botocore.exceptions")
     if exceptions is None:
@@ -132,6 +135,11 @@ def _unreachable(err: BaseException) -> bool:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, transport):
+            return True
+        throttled = isinstance(current, exceptions.ClientError) and (
+            current.response.get("Error", {}).get("Code") in THROTTLING_CODES
+        )
+        if throttled:
             return True
         cause = getattr(current, "cause", None)
         current = cause if isinstance(cause, BaseException) else (current.__cause__ or current.__context__)
@@ -152,7 +160,12 @@ def _mapping_errors(view: Callable[..., Any]) -> Callable[..., Any]:
                 # the caller's cue to retry later, not a bug of ours.
                 count("UpstreamTimeout")
                 note_rejection("UPSTREAM_UNAVAILABLE")
-                return error_response(503, "UPSTREAM_UNAVAILABLE", "A service we depend on did not answer; try again.")
+                return error_response(
+                    503,
+                    "UPSTREAM_UNAVAILABLE",
+                    "A service we depend on did not answer; try again.",
+                    headers={"Retry-After": UPSTREAM_RETRY_AFTER_SECONDS},
+                )
             count("UnhandledError")
             notes = _notes.get()
             if notes is None:  # no request_log middleware around this view: log the failure here

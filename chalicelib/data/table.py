@@ -204,7 +204,8 @@ def transact(build: Callable[[Transaction], None]) -> None:
     connection) the transaction may have committed; the repeat (botocore's own retry, then ours) sends
     the same token, and DynamoDB answers a repeat within 10 minutes as the committed transaction
     without writing again. A conflict cancelled the attempt outright, so its retry takes a new token.
-    When the table cannot be reached at all the caller gets a 503 to retry, never a 500."""
+    When the table cannot be reached at all, or refuses the transaction for capacity (throttling) on
+    every attempt, the caller gets a 503 to retry, never a 500 and never a "condition failed"."""
     token = uuid.uuid4().hex
     for attempt in range(TRANSACTION_ATTEMPTS):
         tx = Transaction(connection=connection(), client_request_token=token)
@@ -219,8 +220,16 @@ def transact(build: Callable[[Transaction], None]) -> None:
                     raise UpstreamUnavailable("The database did not answer in time; try again.") from err
                 continue  # same token: the lost attempt and this one are one transaction
             codes = set(cancellation_codes(err))
-            conflict_only = "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
-            if not conflict_only or last:
+            throttled = "ThrottlingError" in codes or _throttled_call(err)
+            undecided = (throttled or "TransactionConflict" in codes) and "ConditionalCheckFailed" not in codes
+            if throttled and last and "ConditionalCheckFailed" not in codes:
+                raise UpstreamUnavailable("The database is over capacity; try again.") from err
+            if not undecided or last:
                 raise TransactionCancelled(err, tx.labels()) from err
             token = uuid.uuid4().hex
             time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+
+
+def _throttled_call(err: TransactWriteError) -> bool:
+    """DynamoDB refused the whole call for capacity (botocore's own retries spent): nothing written."""
+    return err.cause_response_code in aws.THROTTLING_CODES

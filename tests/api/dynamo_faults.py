@@ -90,3 +90,68 @@ class Unreachable:
             raise TransactWriteError("Failed to write transaction items", cause=down)
 
         monkeypatch.setattr(Connection, "transact_write_items", transact_write_items)
+
+
+class Throttled:
+    """DynamoDB refusing requests for capacity, answered at the HTTP layer so botocore's own retry
+    policy (standard mode, the attempts core.aws configures) runs exactly as it would against AWS.
+
+    `pending` throttles that many matching requests (None: every one). `kind` is the answer:
+    "throughput" (ProvisionedThroughputExceededException, a whole call refused) or "transaction"
+    (a TransactWriteItems cancelled with a ThrottlingError reason on one of its actions)."""
+
+    def __init__(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        operations: set[str],
+        *,
+        pending: int | None = None,
+        kind: str = "throughput",
+    ) -> None:
+        import json
+
+        from botocore.awsrequest import AWSResponse
+        from botocore.endpoint import Endpoint
+
+        self.pending = pending
+        self.throttled = 0
+        real = Endpoint._send
+
+        class _Body:
+            def __init__(self, data: bytes) -> None:
+                self.data = data
+
+            def stream(self, **_: Any) -> Any:
+                yield self.data
+
+        def answer(request: Any) -> AWSResponse:
+            if kind == "transaction":
+                actions = len(json.loads(request.body or b"{}").get("TransactItems", [])) or 1
+                reasons = [{"Code": "None"}] * (actions - 1) + [
+                    {"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity"}
+                ]
+                error = {
+                    "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                    "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons",
+                    "CancellationReasons": reasons,
+                }
+            else:
+                error = {
+                    "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                    "message": "The level of configured provisioned throughput for the table was exceeded.",
+                }
+            headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "throttled"}
+            return AWSResponse(request.url, 400, headers, _Body(json.dumps(error).encode()))
+
+        def send(endpoint: Endpoint, request: Any) -> Any:
+            target = request.headers.get("X-Amz-Target", b"")
+            target = target.decode() if isinstance(target, bytes) else str(target)
+            operation = target.rpartition(".")[2]
+            if target.startswith("DynamoDB_") and operation in operations and self.pending != 0:
+                if self.pending is not None:
+                    self.pending -= 1
+                self.throttled += 1
+                return answer(request)
+            return real(endpoint, request)
+
+        monkeypatch.setattr(Endpoint, "_send", send)

@@ -12,7 +12,7 @@ from chalicelib.core.auth import Role
 from chalicelib.stores import models as stores
 from devstack import demo_data
 from tests.api.budget import dynamodb_calls
-from tests.api.dynamo_faults import CommittedButTimedOut, TransactionConflicts, Unreachable
+from tests.api.dynamo_faults import CommittedButTimedOut, Throttled, TransactionConflicts, Unreachable
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
 from tests.people import new_customer as fresh
@@ -369,3 +369,38 @@ def test_the_hold_counter_a_reservation_creates_names_its_entity_type(shop, clie
     me = user_id_of(client, customer)
     hold = models.HoldItem.get(*models.hold_key(me, "s-jingan", PRODUCT), consistent_read=True)
     assert hold.et == "Hold" and hold.open_count == 1
+
+
+def test_throttling_the_retries_absorb_is_invisible(shop, client, login, monkeypatch) -> None:
+    customer = fresh(login)
+    before = stock(client)
+    fault = Throttled(monkeypatch, {"GetItem", "TransactWriteItems"}, pending=2)
+    made = reserve(client, customer)
+    assert made.status_code == 200, made.json_body
+    assert fault.throttled == 2
+    monkeypatch.undo()
+    assert stock(client) == before - 1
+
+
+def test_a_read_throttled_past_every_retry_is_a_503_to_retry_later(shop, client, monkeypatch) -> None:
+    fault = Throttled(monkeypatch, {"GetItem", "Query", "BatchGetItem"})
+    answer = client.http.get(f"/api/stores/{STORE}/products/{PRODUCT}")
+    assert answer.status_code == 503, answer.json_body
+    assert answer.json_body["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert answer.headers.get("Retry-After", "").isdigit()
+    assert fault.throttled >= 3  # botocore's attempts were all spent first
+
+
+@pytest.mark.parametrize("kind", ["throughput", "transaction"])
+def test_a_throttled_transaction_is_a_503_and_writes_nothing(shop, client, login, monkeypatch, kind) -> None:
+    customer = fresh(login)
+    before = stock(client)
+    fault = Throttled(monkeypatch, {"TransactWriteItems"}, kind=kind)
+    made = reserve(client, customer)
+    assert made.status_code == 503, made.json_body
+    assert made.json_body["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert made.headers.get("Retry-After", "").isdigit()
+    assert fault.throttled > 1  # retried before giving up
+    monkeypatch.undo()
+    assert stock(client) == before
+    assert reserve(client, customer).status_code == 200  # nothing half-written blocks the retry
