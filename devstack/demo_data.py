@@ -15,11 +15,16 @@ from chalicelib.identity import models as identity_models
 from chalicelib.identity.models import IdentityStore
 from chalicelib.inventory import api as inventory
 from chalicelib.inventory import models as inventory_models
+from chalicelib.merchants import models as merchants
+from chalicelib.merchants.domain import Merchant
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
 from devstack import demo_appointments, demo_loyalty
 
 MERCHANT_ID = "m-demo"
+# Each merchant's WeChat Pay sub-merchant under the platform's service-provider account (the sandbox
+# binds these to its sp_mchid).
+SUB_MCHIDS = {MERCHANT_ID: "1900000201"}
 ADMIN_OPENID = "openid-demo-admin"
 STAFF_OPENID = "openid-demo-staff"
 PEOPLES_SQUARE = (31.2304, 121.4737)
@@ -166,8 +171,14 @@ def shelve(product: catalog.Product, units: int, category_name: str = "") -> Non
     inventory.set_on_hand(inventory.StockKey(product.sku_id, product.store_id), units)
 
 
+def put_merchant(merchant_id: str = MERCHANT_ID, name: str = "鲜邻超市") -> None:
+    merchants.put_merchant(
+        Merchant(merchant_id, name, "Asia/Shanghai", wechatpay_sub_mchid=SUB_MCHIDS.get(merchant_id))
+    )
+
+
 def seed(now: datetime) -> None:
-    stores.put_merchant(MERCHANT_ID, "鲜邻超市", "Asia/Shanghai")
+    put_merchant()
     for number, (store_id, name, address, phone, lat, lon, hours) in enumerate(STORES):
         stores.put_store(
             stores.Store(

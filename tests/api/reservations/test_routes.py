@@ -28,7 +28,7 @@ SOLD_OUT = "p002"
 @pytest.fixture
 def shop(aws: Any) -> Any:
     """Two stores of one merchant and a few products: far cheaper than the whole demo seed."""
-    stores.put_merchant("m-demo", "鲜邻超市", "Asia/Shanghai")
+    demo_data.put_merchant()
     for store_id in (STORE, OTHER_STORE):
         stores.put_store(
             stores.Store(
