@@ -46,7 +46,14 @@ def shop(aws: Any) -> Any:
         )
     for product_id, units in ((PRODUCT, 20), (SOLD_OUT, 0), ("p003", 5)):
         demo_data.shelve(
-            catalog.Product(store_id=STORE, id=product_id, name=f"商品 {product_id}", category_id="dairy", price=350),
+            catalog.Product(
+                store_id=STORE,
+                id=product_id,
+                name=f"商品 {product_id}",
+                category_id="dairy",
+                price=350,
+                merchant_id="m-demo",
+            ),
             units,
         )
     return aws
