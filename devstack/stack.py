@@ -138,6 +138,10 @@ class LocalStack:
         self.aws = LocalAws(self.moto_port).start()
         os.environ.update(self.aws.client_env(REGION))
         self.sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET, self.wechat_port).start()
+        from devstack.demo_data import SUB_MCHIDS  # the demo merchants, onboarded at WeChat Pay
+
+        for sub_mchid in SUB_MCHIDS.values():
+            self.sandbox.pay.bind_sub_merchant(sub_mchid)
         os.environ.update(
             {
                 "WECHAT_API_BASE": self.sandbox.base_url,

@@ -45,6 +45,7 @@ class SessionItem(ExpiringModel):
     role = UnicodeAttribute()
     merchant_id = UnicodeAttribute(null=True)
     store_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    openid = UnicodeAttribute(null=True)  # the payer of the session's payments (WeChat Pay addresses it)
     expires_at = UnicodeAttribute()
 
 
@@ -143,6 +144,7 @@ def _to_session(item: SessionItem) -> Session:
         role=Role(item.role),
         merchant_id=item.merchant_id,
         store_ids=frozenset(str(s) for s in item.store_ids or []),
+        openid=item.openid,
     )
     return Session(principal=principal, expires_at=from_iso(item.expires_at))
 
@@ -213,6 +215,7 @@ class IdentityStore:
             role=principal.role.value,
             merchant_id=principal.merchant_id,
             store_ids=sorted(principal.store_ids),
+            openid=principal.openid,
             expires_at=to_iso(expires_at),
             ttl=int(expires_at.timestamp()),
         )

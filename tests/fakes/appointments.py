@@ -241,7 +241,7 @@ class RecordingEffects:
     def publish(self, note: Notification) -> None:
         self.published.append(note)
 
-    def open_payment(self, appt: Appointment, description: str) -> dict[str, str]:
+    def open_payment(self, appt: Appointment, description: str, payer_openid: str | None) -> dict[str, str]:
         assert appt.out_trade_no is not None
         self.payments.setdefault(appt.out_trade_no, FakePayment(appt.total_amount))
         return {"package": f"prepay_id=fake-{appt.out_trade_no}", "description": description}
