@@ -285,3 +285,4 @@ def seed_second_merchant(now: datetime) -> None:
     catalog.put_products(shelf)
     inventory_models.put_levels(levels)
     IdentityStore().create_user("u-demo-admin-2", ADMIN_2_OPENID, "", now, role=Role.ADMIN, merchant_id=MERCHANT_2_ID)
+    demo_appointments.seed_second_merchant(store_id, MERCHANT_2_ID)
