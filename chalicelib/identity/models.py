@@ -52,6 +52,7 @@ class SessionItem(ExpiringModel):
 class StoreStaffItem(TableModel):
     """STORE#<storeId> / STAFF#<userId>: who works at a store, and when (one Query lists them)."""
 
+    merchant_id = UnicodeAttribute(null=True)  # the staff user's (and the store's) merchant
     user_id = UnicodeAttribute()
     # Weekly rota in the opening-hours format ({"mon": [["09:00", "17:00"]], ...}); None: no rota set.
     shifts = JSONAttribute(null=True)
@@ -197,7 +198,10 @@ class IdentityStore:
                 tx.save(identity, condition=IdentityItem.pk.does_not_exist())
                 tx.save(user, condition=UserItem.pk.does_not_exist())
                 for store_id in store_ids or [] if role is Role.STAFF else []:
-                    tx.save(StoreStaffItem(key("STORE", store_id), STORE_STAFF_PREFIX + user_id, user_id=user_id))
+                    staff = StoreStaffItem(
+                        key("STORE", store_id), STORE_STAFF_PREFIX + user_id, merchant_id=merchant_id, user_id=user_id
+                    )
+                    tx.save(staff)
 
             transact(build)
         except TransactWriteError as err:
