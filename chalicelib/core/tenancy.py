@@ -68,7 +68,7 @@ def note_tenant(merchant_id: str, source: str) -> None:
     if scope.merchant_id is None or scope.source == "default":
         scope.merchant_id, scope.source = merchant_id, source
     elif scope.merchant_id != merchant_id and {scope.source, source} == {"principal", "store"}:
-        raise Forbidden("This store belongs to another merchant.", code="OTHER_MERCHANT")
+        raise Forbidden("This store belongs to another merchant.")
 
 
 def tenant_id() -> str:
