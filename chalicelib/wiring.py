@@ -16,9 +16,11 @@ from chalicelib.core.auth import Principal, install_authenticator
 from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TABLE, TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET, StackSpec
 from chalicelib.core.streams import StreamSubscription
+from chalicelib.core.tenancy import install_default_tenant
 from chalicelib.identity.area import AREA as IDENTITY
 from chalicelib.inventory.area import AREA as INVENTORY
 from chalicelib.loyalty.area import AREA as LOYALTY
+from chalicelib.merchants.area import AREA as MERCHANTS
 from chalicelib.navigation.area import AREA as NAVIGATION
 from chalicelib.notifications.area import AREA as NOTIFICATIONS
 from chalicelib.payments.area import AREA as PAYMENTS
@@ -27,6 +29,7 @@ from chalicelib.storequeue.area import AREA as STOREQUEUE
 from chalicelib.stores.area import AREA as STORES
 
 AREAS: tuple[Area, ...] = (
+    MERCHANTS,
     IDENTITY,
     STORES,
     INVENTORY,
@@ -72,8 +75,15 @@ def _authenticate(authorization: str | None) -> Principal:
 
 def install() -> None:
     """What a running function needs before its first request: the identity port behind core.auth
-    (resolved on the first authenticated request, not at import)."""
+    (resolved on the first authenticated request, not at import), and merchants' default tenant
+    behind core.tenancy."""
     install_authenticator(_authenticate)
+    install_default_tenant(_default_tenant)
+
+
+def _default_tenant() -> str:
+    merchant_id: str = resolve("chalicelib.merchants.settings:default_merchant_id")()
+    return merchant_id
 
 
 def _check_unique() -> None:

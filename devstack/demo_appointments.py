@@ -110,6 +110,13 @@ def _past_bookings(repo: TableRepository, now: datetime, members: list[Staff]) -
             continue
 
 
+def seed_second_merchant(store_id: str, merchant_id: str) -> None:
+    """The second merchant's own bookable service: in its catalogue partition, never the demo merchant's."""
+    TableRepository().put_service(
+        Service("svc2-tea", store_id, merchant_id, "茶艺体验", 45, 6800, True, 0, "西湖龙井品鉴")
+    )
+
+
 def seed(now: datetime) -> None:
     repo = TableRepository()
     for service in SERVICES:

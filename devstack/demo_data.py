@@ -1,7 +1,9 @@
-"""Demo data for `make run`: one merchant, stores in and around Shanghai, catalogs, stock and layouts.
+"""Demo data for `make run`: the demo merchant's stores in and around Shanghai, catalogs, stock and
+layouts, and a second merchant (one Hangzhou store, its own admin, login code `demo-admin-2`) so
+tenancy can be seen and tested: its product ids are the demo merchant's ids, its stock is its own.
 
 Every store sells the same 30 products (one SKU each, the product id); each store's stock of them is
-inventory's stock item for that SKU at that store."""
+inventory's stock item for that merchant's SKU at that store."""
 
 from __future__ import annotations
 
@@ -15,11 +17,27 @@ from chalicelib.identity import models as identity_models
 from chalicelib.identity.models import IdentityStore
 from chalicelib.inventory import api as inventory
 from chalicelib.inventory import models as inventory_models
+from chalicelib.merchants import models as merchants
+from chalicelib.merchants.domain import Merchant
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
 from devstack import demo_appointments, demo_loyalty
 
 MERCHANT_ID = "m-demo"
+# Each merchant's WeChat Pay sub-merchant under the platform's service-provider account (the sandbox
+# binds these to its sp_mchid).
+MERCHANT_2_ID = "m-demo-2"
+SUB_MCHIDS = {MERCHANT_ID: "1900000201", MERCHANT_2_ID: "1900000202"}
+ADMIN_2_OPENID = "openid-demo-admin-2"  # login code `demo-admin-2`
+STORE_2 = (
+    "s2-hangzhou-xihu",
+    "湖畔便利 西湖店",
+    "浙江省杭州市西湖区北山街 12 号",
+    "0571-87960001",
+    30.2590,
+    120.1480,
+    {d: [["07:00", "23:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+)
 ADMIN_OPENID = "openid-demo-admin"
 STAFF_OPENID = "openid-demo-staff"
 PEOPLES_SQUARE = (31.2304, 121.4737)
@@ -163,11 +181,17 @@ def shelf_location(index: int) -> dict[str, Any]:
 def shelve(product: catalog.Product, units: int, category_name: str = "") -> None:
     """A product on its store's shelf with `units` in stock there (catalog's item, inventory's item)."""
     catalog.put_product(product, category_name=category_name)
-    inventory.set_on_hand(inventory.StockKey(product.sku_id, product.store_id), units)
+    inventory.set_on_hand(inventory.StockKey(product.merchant_id, product.sku_id, product.store_id), units)
+
+
+def put_merchant(merchant_id: str = MERCHANT_ID, name: str = "鲜邻超市") -> None:
+    merchants.put_merchant(
+        Merchant(merchant_id, name, "Asia/Shanghai", wechatpay_sub_mchid=SUB_MCHIDS.get(merchant_id))
+    )
 
 
 def seed(now: datetime) -> None:
-    stores.put_merchant(MERCHANT_ID, "鲜邻超市", "Asia/Shanghai")
+    put_merchant()
     for number, (store_id, name, address, phone, lat, lon, hours) in enumerate(STORES):
         stores.put_store(
             stores.Store(
@@ -183,9 +207,9 @@ def seed(now: datetime) -> None:
                 settings={"averageServiceMinutes": 4},
             )
         )
-        put_layout(store_id, layout())
+        put_layout(store_id, layout(), merchant_id=MERCHANT_ID)
         for order, (category_id, category_name) in enumerate(CATEGORIES):
-            catalog.put_category(store_id, catalog.Category(category_id, category_name, order))
+            catalog.put_category(MERCHANT_ID, store_id, catalog.Category(category_id, category_name, order))
         rng = random.Random(f"stock-{store_id}")
         low_stock = set(rng.sample(range(len(PRODUCTS)), 5))
         shelf: list[tuple[catalog.Product, str]] = []
@@ -199,6 +223,7 @@ def seed(now: datetime) -> None:
                 stock = rng.randint(6, 60)
             product = catalog.Product(
                 store_id=store_id,
+                merchant_id=MERCHANT_ID,
                 id=f"p{index + 1:03d}",
                 name=pname,
                 name_en=pname_en,
@@ -209,7 +234,8 @@ def seed(now: datetime) -> None:
                 location=shelf_location(index),
             )
             shelf.append((product, dict(CATEGORIES)[category_id]))
-            levels.append(inventory.StockLevel(inventory.StockKey(product.sku_id, store_id), available=stock, held=0))
+            stock_key = inventory.StockKey(MERCHANT_ID, product.sku_id, store_id)
+            levels.append(inventory.StockLevel(stock_key, available=stock, held=0))
         catalog.put_products(shelf)
         inventory_models.put_levels(levels)  # a fresh stack: nothing is held yet
     identities = IdentityStore()
@@ -227,3 +253,36 @@ def seed(now: datetime) -> None:
         identity_models.update_store_staff(store[0], "u-demo-staff", {"display_name": "小王", "shifts": store[6]})
     demo_loyalty.seed(now)
     demo_appointments.seed(now)
+    seed_second_merchant(now)
+
+
+def seed_second_merchant(now: datetime) -> None:
+    """Another merchant on the same platform: its store, catalogue (the same product ids as the demo
+    merchant's, with stock of its own), and its admin."""
+    put_merchant(MERCHANT_2_ID, "湖畔便利")
+    store_id, name, address, phone, lat, lon, hours = STORE_2
+    stores.put_store(stores.Store(store_id, MERCHANT_2_ID, name, address, phone, lat, lon, "Asia/Shanghai", hours, {}))
+    put_layout(store_id, layout(), merchant_id=MERCHANT_2_ID)
+    catalog.put_category(MERCHANT_2_ID, store_id, catalog.Category("drinks", "饮料", 0))
+    shelf: list[tuple[catalog.Product, str]] = []
+    levels: list[inventory.StockLevel] = []
+    for index in (6, 7, 9):  # water, green tea, cola: ids p007, p008, p010 as at the demo merchant
+        pname, pname_en, _category, price, unit = PRODUCTS[index]
+        product = catalog.Product(
+            store_id=store_id,
+            merchant_id=MERCHANT_2_ID,
+            id=f"p{index + 1:03d}",
+            name=pname,
+            name_en=pname_en,
+            category_id="drinks",
+            price=price + 50,
+            unit=unit,
+            location=shelf_location(index),
+        )
+        shelf.append((product, "饮料"))
+        stock_key = inventory.StockKey(MERCHANT_2_ID, product.sku_id, store_id)
+        levels.append(inventory.StockLevel(stock_key, available=100 + index, held=0))
+    catalog.put_products(shelf)
+    inventory_models.put_levels(levels)
+    IdentityStore().create_user("u-demo-admin-2", ADMIN_2_OPENID, "", now, role=Role.ADMIN, merchant_id=MERCHANT_2_ID)
+    demo_appointments.seed_second_merchant(store_id, MERCHANT_2_ID)

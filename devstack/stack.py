@@ -151,11 +151,14 @@ class LocalStack:
         # Only now may the app be imported: its models read the table name from the environment.
         self.app_module = importlib.import_module("app")
         from chalicelib.core.clock import clock
+
+        # Imported only now: demo data loads the models, whose settings must see the stack's environment.
+        from devstack import demo_data
         from devstack.event_runner import EventRunner
 
+        for sub_mchid in demo_data.SUB_MCHIDS.values():  # the demo merchants, onboarded at WeChat Pay
+            self.sandbox.pay.bind_sub_merchant(sub_mchid)
         if self.seed:
-            from devstack import demo_data
-
             demo_data.seed(clock().now())
         app = self.app_module.app
         self._server = serve_api(app, "127.0.0.1", self.api_port)

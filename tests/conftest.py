@@ -45,6 +45,7 @@ def _servers() -> tuple[LocalAws, WeChatSandbox]:
         aws = LocalAws().start()
         os.environ.update(aws.client_env(REGION))
         sandbox = WeChatSandbox(WECHAT_APPID, WECHAT_SECRET).start()
+        _bind_demo_sub_merchants(sandbox)
         os.environ["WECHAT_API_BASE"] = sandbox.base_url
         # WeChat Pay talks to the sandbox; tests that need callbacks delivered point the notify URL at a
         # real HTTP server of the app (see tests/flows/appointments/test_payment_flow.py).
@@ -52,6 +53,14 @@ def _servers() -> tuple[LocalAws, WeChatSandbox]:
         _forget_clients()
         _state.update(aws=aws, sandbox=sandbox)
     return _state["aws"], _state["sandbox"]
+
+
+def _bind_demo_sub_merchants(sandbox: WeChatSandbox) -> None:
+    """The demo merchants' WeChat Pay sub-merchants are onboarded under the platform, as in `make run`."""
+    from devstack.demo_data import SUB_MCHIDS
+
+    for sub_mchid in SUB_MCHIDS.values():
+        sandbox.pay.bind_sub_merchant(sub_mchid)
 
 
 def _forget_clients() -> None:

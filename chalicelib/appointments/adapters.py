@@ -49,12 +49,19 @@ class AwsEffects:
 
         publish(note)
 
-    def open_payment(self, appt: Appointment, description: str) -> dict[str, str]:
+    def open_payment(self, appt: Appointment, description: str, payer_openid: str | None) -> dict[str, str]:
         from chalicelib.payments.api import open_payment
 
         assert appt.out_trade_no is not None
         return open_payment(
-            PAYMENT_ORDER_KIND, appt.id, appt.out_trade_no, appt.total_amount, description, appt.user_id
+            PAYMENT_ORDER_KIND,
+            appt.id,
+            appt.out_trade_no,
+            appt.total_amount,
+            description,
+            appt.user_id,
+            appt.merchant_id,
+            payer_openid,
         )
 
     def settle_payment(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> Settlement:

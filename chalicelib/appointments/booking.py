@@ -158,4 +158,5 @@ def payment_params(deps: Deps, principal: Principal, request: PaymentRequest) ->
         raise Conflict(f"This appointment is {appt.status} and needs no payment.", code="INVALID_STATUS")
     if request.amount is None or request.amount != appt.total_amount:
         raise ValidationError("'amount' does not match the booking's total.", code="AMOUNT_MISMATCH", field="amount")
-    return deps.effects.open_payment(appt, f"预约 {appt.service_name}")
+    # The payer's openid comes with the session; the payment goes to the booking's merchant.
+    return deps.effects.open_payment(appt, f"预约 {appt.service_name}", principal.openid)

@@ -108,6 +108,7 @@ class Appointment:
 @dataclass(frozen=True)
 class Block:
     id: str
+    merchant_id: str
     staff_id: str
     store_id: str
     start: datetime

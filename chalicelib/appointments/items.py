@@ -1,11 +1,11 @@
 """Appointment items as stored (PynamoDB), their keys, and their conversion to domain values.
 Only the repository (repo.py) and the demo seed use them.
 
-- service:  APPTSVC#<id> / META; gsi1 `APPTSVC` -> `<storeId>#<id>` (the bookable catalogue)
+- service:  APPTSVC#<id> / META; gsi1 `APPTSVC#<merchantId>` -> `<storeId>#<id>` (a merchant's bookable catalogue)
 - staff:    APPTSTAFF#<id> / META; gsi1 `APPTSTAFF#<merchantId>` -> `<storeId>#<id>`
-- unit:     SLOT#<staffId> / <unit start UTC ISO>, owner = appointment or block id (the claim)
+- unit:     SLOT#<staffId> / <unit start UTC ISO>, owner = appointment or block id (the claim), merchant_id
 - appt:     APPT#<id> / APPT; gsi1 `STAFFAPPT#<staffId>` -> `<start>#<id>`
-- block:    APPTBLOCK#<id> / BLOCK; gsi1 `STAFFBLOCK#<staffId>` -> `<start>#<id>`
+- block:    APPTBLOCK#<id> / BLOCK (merchant_id); gsi1 `STAFFBLOCK#<staffId>` -> `<start>#<id>`
 - prefs:    USER#<userId> / APPTPREFS
 """
 
@@ -21,7 +21,7 @@ from chalicelib.appointments.domain import Appointment, Block, Preferences, Serv
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.data.table import ExpiringModel, TableModel, key
 
-SERVICES_GSI = "APPTSVC"
+SERVICES_GSI = "APPTSVC"  # + "#<merchantId>": one partition per merchant's catalogue
 UNIT_RETENTION = timedelta(days=30)  # past claims are history nobody books against
 # The appointment item's key; the booking saga's Confirm state addresses it too.
 APPOINTMENT_PK_PREFIX = "APPT"
@@ -67,6 +67,7 @@ class StaffItem(TableModel):
 
 
 class UnitItem(ExpiringModel):
+    merchant_id = UnicodeAttribute()
     owner = UnicodeAttribute()
     owner_kind = UnicodeAttribute()  # appointment | block
 
@@ -98,6 +99,7 @@ class AppointmentItem(TableModel):
 
 
 class BlockItem(TableModel):
+    merchant_id = UnicodeAttribute()
     staff_id = UnicodeAttribute()
     store_id = UnicodeAttribute()
     start = UnicodeAttribute()
@@ -171,7 +173,7 @@ def service_item(service: Service) -> ServiceItem:
         buffer=service.buffer,
         price=service.price,
         requires_payment=service.requires_payment,
-        gsi1pk=SERVICES_GSI,
+        gsi1pk=services_partition(service.merchant_id),
         gsi1sk=f"{service.store_id}#{service.id}",
     )
 
@@ -208,9 +210,15 @@ def staff_item(staff: Staff) -> StaffItem:
     )
 
 
-def unit_item(staff_id: str, unit: datetime, owner: str, kind: str) -> UnitItem:
+def services_partition(merchant_id: str) -> str:
+    return key(SERVICES_GSI, merchant_id)
+
+
+def unit_item(merchant_id: str, staff_id: str, unit: datetime, owner: str, kind: str) -> UnitItem:
     pk, sk = unit_key(staff_id, unit)
-    return UnitItem(pk, sk, owner=owner, owner_kind=kind, ttl=int((unit + UNIT_RETENTION).timestamp()))
+    return UnitItem(
+        pk, sk, merchant_id=merchant_id, owner=owner, owner_kind=kind, ttl=int((unit + UNIT_RETENTION).timestamp())
+    )
 
 
 def to_appointment(item: AppointmentItem) -> Appointment:
@@ -270,6 +278,7 @@ def appointment_item(appt: Appointment) -> AppointmentItem:
 def to_block(item: BlockItem) -> Block:
     return Block(
         id=_tail(item.pk),
+        merchant_id=item.merchant_id,
         staff_id=item.staff_id,
         store_id=item.store_id,
         start=from_iso(item.start),
@@ -282,6 +291,7 @@ def to_block(item: BlockItem) -> Block:
 def block_item(block: Block, now: datetime) -> BlockItem:
     return BlockItem(
         *block_key(block.id),
+        merchant_id=block.merchant_id,
         staff_id=block.staff_id,
         store_id=block.store_id,
         start=to_iso(block.start),

@@ -14,8 +14,9 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import Forbidden, NotFound
 
 
-def services(deps: Deps, store_id: str | None) -> list[Service]:
-    return sorted(deps.repo.list_services(store_id), key=lambda s: (s.store_id, s.duration, s.id))
+def services(deps: Deps, merchant_id: str, store_id: str | None) -> list[Service]:
+    """The merchant's bookable services (of one of its stores): one Query of its own partition."""
+    return sorted(deps.repo.list_services(merchant_id, store_id), key=lambda s: (s.store_id, s.duration, s.id))
 
 
 def staff_for_service(deps: Deps, service_id: str) -> list[Staff]:

@@ -61,9 +61,10 @@ class TableRepository:
         except DoesNotExist:
             return None
 
-    def list_services(self, store_id: str | None) -> list[Service]:
+    def list_services(self, merchant_id: str, store_id: str | None) -> list[Service]:
         condition = ServiceItem.gsi1sk.startswith(f"{store_id}#") if store_id else None
-        return [items.to_service(i) for i in ServiceItem.gsi1.query(items.SERVICES_GSI, condition)]
+        partition = items.services_partition(merchant_id)
+        return [items.to_service(i) for i in ServiceItem.gsi1.query(partition, condition)]
 
     def put_staff(self, staff: Staff) -> None:
         items.staff_item(staff).save()
@@ -137,7 +138,7 @@ class TableRepository:
             def build(tx: TransactWrite) -> None:
                 for unit in units:
                     tx.save(
-                        items.unit_item(appt.staff_id, unit, appt.id, "appointment"),
+                        items.unit_item(appt.merchant_id, appt.staff_id, unit, appt.id, "appointment"),
                         condition=UnitItem.pk.does_not_exist(),
                         return_values=ALL_OLD,
                     )
@@ -170,7 +171,7 @@ class TableRepository:
             def build(tx: TransactWrite) -> None:
                 for unit in sorted(wanted - old_units):
                     tx.save(
-                        items.unit_item(appt.staff_id, unit, appt.id, "appointment"),
+                        items.unit_item(appt.merchant_id, appt.staff_id, unit, appt.id, "appointment"),
                         condition=UnitItem.pk.does_not_exist(),
                     )
                 _release(tx, appt.staff_id, appt.id, sorted(old_units - wanted))
@@ -254,7 +255,8 @@ class TableRepository:
             def build(tx: TransactWrite) -> None:
                 for unit in units:
                     tx.save(
-                        items.unit_item(block.staff_id, unit, block.id, "block"), condition=UnitItem.pk.does_not_exist()
+                        items.unit_item(block.merchant_id, block.staff_id, unit, block.id, "block"),
+                        condition=UnitItem.pk.does_not_exist(),
                     )
                 tx.save(items.block_item(block, now), condition=BlockItem.pk.does_not_exist())
 

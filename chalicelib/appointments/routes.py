@@ -28,8 +28,9 @@ def _deps() -> Deps:
 @bp.route("/api/appointments/services", methods=["GET"])
 def appointment_services() -> object:
     from chalicelib.appointments import queries, requests, views
+    from chalicelib.merchants.api import tenant_id
 
-    found = queries.services(_deps(), requests.store_filter(query(bp.request)))
+    found = queries.services(_deps(), tenant_id(), requests.store_filter(query(bp.request)))
     return json_response({"services": [views.service_view(s) for s in found]})
 
 

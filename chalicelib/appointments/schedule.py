@@ -101,7 +101,9 @@ def block_time(deps: Deps, principal: Principal, request: BlockRequest, now: dat
     start, end = rules.span_on(request.day, request.span, place.tz)
     units = availability.units_between(start, end)
     rules.ensure_units_fit(len(units))
-    block = Block(new_id("blk"), staff.id, staff.store_id, start, end, request.reason, principal.user_id)
+    block = Block(
+        new_id("blk"), staff.merchant_id, staff.id, staff.store_id, start, end, request.reason, principal.user_id
+    )
     deps.repo.create_block(block, units, now)
     return block, place
 

@@ -54,3 +54,4 @@ class Message:
     created_at: str
     # Microsecond UTC stamp ordering the conversation: two messages in one second keep their order.
     sent_at: str = ""
+    merchant_id: str | None = None  # the store's

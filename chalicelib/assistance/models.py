@@ -56,6 +56,7 @@ class RequestItem(TableModel):
 
 
 class MessageItem(TableModel):
+    merchant_id = UnicodeAttribute(null=True)
     message_id = UnicodeAttribute()
     store_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
@@ -66,6 +67,7 @@ class MessageItem(TableModel):
 
 
 class MessageMarker(TableModel):
+    merchant_id = UnicodeAttribute(null=True)
     conversation = UnicodeAttribute()
 
 
@@ -112,6 +114,7 @@ def _to_message(item: MessageItem) -> Message:
         from_staff=bool(item.from_staff),
         text=item.text,
         created_at=item.created_at,
+        merchant_id=item.merchant_id,
     )
 
 
@@ -210,10 +213,13 @@ class AssistanceTable:
     def add_message(self, message: Message, charge: Charge) -> bool:
         """Marker + message + the sender's rate counter in one transaction."""
         conversation = conversation_key(message.store_id, message.user_id)
-        marker = MessageMarker(key("CONVOMSG", message.id), "MARKER", conversation=conversation)
+        marker = MessageMarker(
+            key("CONVOMSG", message.id), "MARKER", merchant_id=message.merchant_id, conversation=conversation
+        )
         item = MessageItem(
             conversation,
             f"{MESSAGE_PREFIX}{message.sent_at or message.created_at}#{message.id}",
+            merchant_id=message.merchant_id,
             message_id=message.id,
             store_id=message.store_id,
             user_id=message.user_id,

@@ -187,6 +187,7 @@ def send_message(
         text=text,
         created_at=to_iso(now),
         sent_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        merchant_id=store.merchant_id,
     )
     if ports.repo.add_message(message, charge(rules.MESSAGE_LIMIT, principal.user_id, now)) and from_staff:
         ports.publish(

@@ -26,11 +26,13 @@ FILTER_WINDOW = 400
 
 
 class CategoryItem(TableModel):
+    merchant_id = UnicodeAttribute()
     name = UnicodeAttribute()
     sort_order = NumberAttribute(default=0)
 
 
 class ProductItem(TableModel):
+    merchant_id = UnicodeAttribute()
     name = UnicodeAttribute()
     name_en = UnicodeAttribute(null=True)
     category_id = UnicodeAttribute()
@@ -56,6 +58,7 @@ class Product:
     name: str
     category_id: str
     price: int
+    merchant_id: str  # the store's: the SKU and its stock are this merchant's
     name_en: str | None = None
     unit: str | None = None
     image: str | None = None
@@ -87,6 +90,7 @@ def _to_product(item: ProductItem) -> Product:
         name=item.name,
         category_id=item.category_id,
         price=int(item.price),
+        merchant_id=item.merchant_id,
         name_en=item.name_en,
         unit=item.unit,
         image=item.image,
@@ -164,9 +168,13 @@ def get_product(store_id: str, product_id: str) -> Product | None:
         return None
 
 
-def put_category(store_id: str, category: Category) -> None:
+def put_category(merchant_id: str, store_id: str, category: Category) -> None:
     CategoryItem(
-        key("STORE", store_id), CATEGORY_PREFIX + category.id, name=category.name, sort_order=category.sort_order
+        key("STORE", store_id),
+        CATEGORY_PREFIX + category.id,
+        merchant_id=merchant_id,
+        name=category.name,
+        sort_order=category.sort_order,
     ).save()
 
 
@@ -175,6 +183,7 @@ def _product_item(product: Product, category_name: str) -> ProductItem:
     return ProductItem(
         pk,
         sk,
+        merchant_id=product.merchant_id,
         name=product.name,
         name_en=product.name_en,
         category_id=product.category_id,

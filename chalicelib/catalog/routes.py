@@ -66,7 +66,9 @@ def inventory_page(store_id: str) -> object:
     )
     if not page.products and cursor is None:
         _ensure_store_exists(store_id)
-    stock = inventory.available_at(store_id, [p.sku_id for p in page.products])
+    # The page's products name their merchant (the store's), so the stock keys need no store read.
+    merchant_id = page.products[0].merchant_id if page.products else ""
+    stock = inventory.available_at(merchant_id, store_id, [p.sku_id for p in page.products])
     return json_response(
         {"products": [product_view(p, stock[p.sku_id]) for p in page.products], "nextCursor": page.next_cursor}
     )
@@ -75,5 +77,5 @@ def inventory_page(store_id: str) -> object:
 @bp.route("/api/stores/{store_id}/products/{product_id}", methods=["GET"])
 def product_detail(store_id: str, product_id: str) -> object:
     product = require_product(store_id, product_id)
-    stock = inventory.available(inventory.StockKey(product.sku_id, store_id))
+    stock = inventory.available(inventory.StockKey(product.merchant_id, product.sku_id, store_id))
     return json_response(product_view(product, stock))

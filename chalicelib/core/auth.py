@@ -21,6 +21,9 @@ class Principal:
     role: Role
     merchant_id: str | None = None
     store_ids: frozenset[str] = field(default_factory=frozenset)
+    # The WeChat openid the session was opened with (the payer of a JSAPI payment), from the session
+    # item itself, so paying needs no read of the user.
+    openid: str | None = None
 
     def ensure_self(self, user_id: str | None) -> str:
         """Customer-facing routes act on the caller only; naming anyone else is a 403."""

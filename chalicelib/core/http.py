@@ -23,6 +23,7 @@ from chalice.app import Request
 from chalicelib.core.auth import Principal, authenticate
 from chalicelib.core.errors import UPSTREAM_RETRY_AFTER_SECONDS, DomainError, ValidationError
 from chalicelib.core.observability import count, logger
+from chalicelib.core.tenancy import note_tenant, request_scope
 
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 # No request of ours needs more; API Gateway would take up to 10 MB, which we would parse for nothing.
@@ -191,7 +192,8 @@ def edge_guard(request: Request, get_response: Callable[[Request], Response]) ->
         return error_response(413, "PAYLOAD_TOO_LARGE", f"Request body is larger than {MAX_BODY_BYTES} bytes.")
     token = _current_request.set(request)
     try:
-        response = get_response(request)
+        with request_scope():  # the request's tenant and the items it has read (core/tenancy.py)
+            response = get_response(request)
     finally:
         _current_request.reset(token)
     body = response.body
@@ -243,6 +245,8 @@ def current_principal(request: Request) -> Principal:
     line names their role and user id."""
     principal = authenticate(request.headers.get("authorization"))
     note_caller(principal.role.value, principal.user_id)
+    if principal.merchant_id:  # staff and admins work for one merchant: the request's tenant
+        note_tenant(principal.merchant_id, "principal")
     return principal
 
 

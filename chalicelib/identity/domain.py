@@ -28,7 +28,13 @@ class User:
     store_ids: frozenset[str] = field(default_factory=frozenset)
 
     def principal(self) -> Principal:
-        return Principal(user_id=self.user_id, role=self.role, merchant_id=self.merchant_id, store_ids=self.store_ids)
+        return Principal(
+            user_id=self.user_id,
+            role=self.role,
+            merchant_id=self.merchant_id,
+            store_ids=self.store_ids,
+            openid=self.openid,
+        )
 
 
 @dataclass(frozen=True)

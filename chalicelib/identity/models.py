@@ -45,12 +45,14 @@ class SessionItem(ExpiringModel):
     role = UnicodeAttribute()
     merchant_id = UnicodeAttribute(null=True)
     store_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    openid = UnicodeAttribute(null=True)  # the payer of the session's payments (WeChat Pay addresses it)
     expires_at = UnicodeAttribute()
 
 
 class StoreStaffItem(TableModel):
     """STORE#<storeId> / STAFF#<userId>: who works at a store, and when (one Query lists them)."""
 
+    merchant_id = UnicodeAttribute(null=True)  # the staff user's (and the store's) merchant
     user_id = UnicodeAttribute()
     # Weekly rota in the opening-hours format ({"mon": [["09:00", "17:00"]], ...}); None: no rota set.
     shifts = JSONAttribute(null=True)
@@ -143,6 +145,7 @@ def _to_session(item: SessionItem) -> Session:
         role=Role(item.role),
         merchant_id=item.merchant_id,
         store_ids=frozenset(str(s) for s in item.store_ids or []),
+        openid=item.openid,
     )
     return Session(principal=principal, expires_at=from_iso(item.expires_at))
 
@@ -195,7 +198,10 @@ class IdentityStore:
                 tx.save(identity, condition=IdentityItem.pk.does_not_exist())
                 tx.save(user, condition=UserItem.pk.does_not_exist())
                 for store_id in store_ids or [] if role is Role.STAFF else []:
-                    tx.save(StoreStaffItem(key("STORE", store_id), STORE_STAFF_PREFIX + user_id, user_id=user_id))
+                    staff = StoreStaffItem(
+                        key("STORE", store_id), STORE_STAFF_PREFIX + user_id, merchant_id=merchant_id, user_id=user_id
+                    )
+                    tx.save(staff)
 
             transact(build)
         except TransactWriteError as err:
@@ -213,6 +219,7 @@ class IdentityStore:
             role=principal.role.value,
             merchant_id=principal.merchant_id,
             store_ids=sorted(principal.store_ids),
+            openid=principal.openid,
             expires_at=to_iso(expires_at),
             ttl=int(expires_at.timestamp()),
         )

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class StockKey:
-    """One SKU at one location. A location is a store (its store id) or a warehouse; the stock does
-    not care which. Today's products are one SKU each, so catalog uses the product id as the SKU id."""
+    """One SKU of one merchant at one location. A location is a store (its store id) or a warehouse;
+    the stock does not care which. Today's products are one SKU each, so catalog uses the product id as
+    the SKU id. SKU ids are the merchant's own, so the merchant is part of the key: one merchant's
+    product id can never address another's stock (the mall's merchant-wide catalogue needs this)."""
 
+    merchant_id: str
     sku_id: str
     location_id: str
 

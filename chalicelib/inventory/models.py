@@ -1,4 +1,5 @@
-"""Stock items and their data access: `STOCK#<skuId>` / `LOC#<locationId>`, one per SKU per location.
+"""Stock items and their data access: `STOCK#<merchantId>#<skuId>` / `LOC#<locationId>`, one per SKU
+of a merchant per location.
 
 Two counters, `available` and `held` (on hand = available + held), rather than on hand and held:
 a condition cannot do arithmetic, and "enough to sell" must be the plain `available >= q`.
@@ -30,6 +31,7 @@ BATCH_GET_LIMIT = 100
 
 
 class StockItem(TableModel):
+    merchant_id = UnicodeAttribute()
     sku_id = UnicodeAttribute()
     location_id = UnicodeAttribute()
     available = NumberAttribute()
@@ -37,7 +39,7 @@ class StockItem(TableModel):
 
 
 def stock_key(stock: StockKey) -> tuple[str, str]:
-    return key("STOCK", stock.sku_id), LOCATION_PREFIX + stock.location_id
+    return key("STOCK", stock.merchant_id, stock.sku_id), LOCATION_PREFIX + stock.location_id
 
 
 def _item(stock: StockKey) -> StockItem:
@@ -51,7 +53,8 @@ def _positive(quantity: int) -> int:
 
 
 def _level(item: StockItem) -> StockLevel:
-    return StockLevel(StockKey(item.sku_id, item.location_id), available=int(item.available), held=int(item.held or 0))
+    stock = StockKey(item.merchant_id, item.sku_id, item.location_id)
+    return StockLevel(stock, available=int(item.available), held=int(item.held or 0))
 
 
 # --- transaction pieces -----------------------------------------------------------------------
@@ -102,13 +105,13 @@ def available(stock: StockKey) -> int:
         return 0
 
 
-def available_at(location_id: str, sku_ids: Iterable[str]) -> dict[str, int]:
+def available_at(merchant_id: str, location_id: str, sku_ids: Iterable[str]) -> dict[str, int]:
     """Available units of each SKU at one location: one strongly consistent BatchGetItem per 100
     SKUs (PynamoDB re-asks for any keys DynamoDB leaves unprocessed). Missing items count 0."""
     wanted = list(dict.fromkeys(sku_ids))
     if not wanted:
         return {}
-    keys = [stock_key(StockKey(sku_id, location_id)) for sku_id in wanted]
+    keys = [stock_key(StockKey(merchant_id, sku_id, location_id)) for sku_id in wanted]
     found = {item.sku_id: int(item.available) for item in StockItem.batch_get(keys, consistent_read=True)}
     return {sku_id: found.get(sku_id, 0) for sku_id in wanted}
 
@@ -134,6 +137,7 @@ def set_on_hand(stock: StockKey, on_hand: int) -> StockLevel:
             actions=[
                 StockItem.available.set(on_hand - held),
                 StockItem.held.set(held),
+                StockItem.merchant_id.set(stock.merchant_id),
                 StockItem.sku_id.set(stock.sku_id),
                 StockItem.location_id.set(stock.location_id),
                 StockItem.et.set(StockItem.entity_type()),
@@ -157,6 +161,7 @@ def put_levels(levels: Iterable[StockLevel]) -> None:
             batch.save(
                 StockItem(
                     *stock_key(stock.key),
+                    merchant_id=stock.key.merchant_id,
                     sku_id=stock.key.sku_id,
                     location_id=stock.key.location_id,
                     available=stock.available,

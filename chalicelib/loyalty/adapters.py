@@ -14,7 +14,8 @@ from chalicelib.loyalty.area import POINTS_QUEUE
 from chalicelib.loyalty.domain import Accrual
 from chalicelib.loyalty.models import LoyaltyTable
 from chalicelib.loyalty.ports import LoyaltyPorts
-from chalicelib.stores.api import merchant_exists, require_store
+from chalicelib.merchants.api import merchant_exists
+from chalicelib.stores.api import require_store
 
 
 def enqueue_accrual(accrual: Accrual) -> None:

@@ -48,6 +48,7 @@ class LedgerHistoryIndex(GlobalSecondaryIndex["LedgerItem"]):
 
 
 class LedgerItem(TableModel):
+    merchant_id = UnicodeAttribute(null=True)  # every write sets it; null only in items from before tenancy
     transaction_id = UnicodeAttribute()
     kind = UnicodeAttribute()  # earn | redeem
     points = NumberAttribute()  # signed: + earned, - spent
@@ -65,6 +66,7 @@ class LedgerItem(TableModel):
 
 
 class RewardItem(TableModel):
+    merchant_id = UnicodeAttribute(null=True)
     name = UnicodeAttribute()
     points_cost = NumberAttribute()
     stock = NumberAttribute()
@@ -81,6 +83,7 @@ class ReceiptItem(TableModel):
 
 
 class ConfigItem(TableModel):
+    merchant_id = UnicodeAttribute(null=True)
     config = JSONAttribute()
 
 
@@ -123,6 +126,7 @@ def _ledger_item(user_id: str, merchant_id: str, entry: LedgerEntry) -> LedgerIt
     return LedgerItem(
         pk,
         sk,
+        merchant_id=merchant_id,
         transaction_id=entry.transaction_id,
         kind=entry.kind,
         points=entry.points,
@@ -171,6 +175,7 @@ def put_reward(merchant_id: str, reward: RewardOffer) -> None:
     RewardItem(
         pk,
         sk,
+        merchant_id=merchant_id,
         name=reward.name,
         points_cost=reward.points_cost,
         stock=reward.stock,
@@ -181,7 +186,7 @@ def put_reward(merchant_id: str, reward: RewardOffer) -> None:
 
 
 def put_config(merchant_id: str, config: dict[str, Any]) -> None:
-    ConfigItem(key("MERCHANT", merchant_id), CONFIG_SK, config=config).save()
+    ConfigItem(key("MERCHANT", merchant_id), CONFIG_SK, merchant_id=merchant_id, config=config).save()
 
 
 class LoyaltyTable:

@@ -8,7 +8,7 @@ from datetime import datetime
 from chalicelib.core.http import Params
 from chalicelib.loyalty import rules
 from chalicelib.loyalty.service import Sale
-from chalicelib.loyalty.settings import default_merchant_id
+from chalicelib.merchants.api import tenant_id
 
 ID_LENGTH = 64
 MAX_AMOUNT_FEN = 100_000_000  # one million yuan: beyond any single till sale
@@ -17,8 +17,9 @@ MAX_HISTORY = 100
 
 
 def merchant_of(params: Params) -> str:
-    """Routes that name no `merchantId` act on the mini program's own merchant."""
-    return params.text("merchantId", max_length=ID_LENGTH) or default_merchant_id()
+    """Routes that name no `merchantId` act on the request's tenant: the staff caller's merchant, else
+    the mini program's own (core/tenancy.py)."""
+    return params.text("merchantId", max_length=ID_LENGTH) or tenant_id()
 
 
 def parse_sale(body: Params, now: datetime) -> Sale:

@@ -1,6 +1,6 @@
 """Loyalty: membership card, points at the till (staff), rewards and redemption, history.
 
-Routes that name no `merchantId` act on the mini program's own merchant (loyalty.settings). The area's
+Routes that name no `merchantId` act on the request's tenant (core/tenancy.py). The area's
 code is imported by the handlers, on the first request that needs it: registering the routes costs the
 API function's cold start nothing beyond this module.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.data.table import TableModel, key
@@ -13,11 +13,12 @@ LAYOUT_SK = "LAYOUT"
 
 
 class LayoutItem(TableModel):
+    merchant_id = UnicodeAttribute()
     layout = JSONAttribute()
 
 
-def put_layout(store_id: str, layout: dict[str, Any]) -> None:
-    LayoutItem(key("STORE", store_id), LAYOUT_SK, layout=layout).save()
+def put_layout(store_id: str, layout: dict[str, Any], *, merchant_id: str) -> None:
+    LayoutItem(key("STORE", store_id), LAYOUT_SK, merchant_id=merchant_id, layout=layout).save()
 
 
 def get_layout(store_id: str) -> dict[str, Any] | None:

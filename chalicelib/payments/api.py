@@ -10,6 +10,7 @@ from chalicelib.payments.domain import (
     ALREADY_REFUNDED,
     CLOSED_UNPAID,
     NO_PAYMENT,
+    PAYMENT_CLOSED_ERROR,
     REFUNDED,
     Settlement,
     full_refund_no,
@@ -17,7 +18,6 @@ from chalicelib.payments.domain import (
 from chalicelib.payments.saga import (
     AWAIT_GRACE_SECONDS,
     AWAIT_PAYMENT,
-    PAYMENT_CLOSED_ERROR,
     SCHEDULE_PAYMENT_TIMEOUT,
     await_payment_input,
     await_payment_states,
@@ -47,37 +47,61 @@ __all__ = [
 
 
 def open_payment(
-    order_kind: str, order_id: str, out_trade_no: str, amount_fen: int, description: str, payer_user_id: str
+    order_kind: str,
+    order_id: str,
+    out_trade_no: str,
+    amount_fen: int,
+    description: str,
+    payer_user_id: str,
+    merchant_id: str,
+    payer_openid: str | None = None,
 ) -> dict[str, str]:
-    """Opens (or reuses) the JSAPI payment and returns wx.requestPayment's parameters; retry-safe."""
+    """Opens (or reuses) the JSAPI payment to the merchant's WeChat Pay sub-merchant and returns
+    wx.requestPayment's parameters; retry-safe. `payer_openid` (the caller's session has it) spares
+    the read of the payer's user."""
     from chalicelib.payments import service
+    from chalicelib.payments.adapters import live_ports
 
-    return service.create_jsapi_payment(order_kind, order_id, out_trade_no, amount_fen, description, payer_user_id)
+    return service.create_jsapi_payment(
+        live_ports(),
+        order_kind,
+        order_id,
+        out_trade_no,
+        amount_fen,
+        description,
+        payer_user_id,
+        merchant_id,
+        payer_openid,
+    )
 
 
 def payment_status(out_trade_no: str) -> str | None:
     """NOTPAY / SUCCESS / CLOSED / REFUND, or None when nobody asked to pay."""
     from chalicelib.payments import service
+    from chalicelib.payments.adapters import live_ports
 
-    return service.payment_status(out_trade_no)
+    return service.payment_status(live_ports(), out_trade_no)
 
 
 def close_payment(out_trade_no: str) -> None:
     """Closes an open payment here and at WeChat; idempotent."""
     from chalicelib.payments import service
+    from chalicelib.payments.adapters import live_ports
 
-    service.close_payment(out_trade_no)
+    service.close_payment(live_ports(), out_trade_no)
 
 
 def refund_payment(out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> str:
     """Refunds a paid payment (deduped by out_refund_no); returns WeChat's refund status."""
     from chalicelib.payments import service
+    from chalicelib.payments.adapters import live_ports
 
-    return service.refund_payment(out_trade_no, out_refund_no, amount_fen, reason)
+    return service.refund_payment(live_ports(), out_trade_no, out_refund_no, amount_fen, reason)
 
 
 def settle_payment(out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> Settlement:
     """For an order that will not be kept: refund it if paid, close it if open (one read)."""
     from chalicelib.payments import service
+    from chalicelib.payments.adapters import live_ports
 
-    return service.settle_payment(out_trade_no, out_refund_no, amount_fen, reason)
+    return service.settle_payment(live_ports(), out_trade_no, out_refund_no, amount_fen, reason)

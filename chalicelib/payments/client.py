@@ -1,14 +1,16 @@
-"""A thin WeChat Pay v3 merchant client: signed requests, verified responses, one pooled connection.
+"""A thin WeChat Pay v3 service-provider (partner) client: signed requests, verified responses, one
+pooled connection.
 
-Every request is signed with the merchant key (WECHATPAY2-SHA256-RSA2048) and every response's
-Wechatpay-* signature is checked against the WeChat Pay public key before its body is trusted.
+The platform is the service provider: every request is signed with its key (WECHATPAY2-SHA256-RSA2048,
+`mchid` = its sp_mchid) and names the merchant's sub_mchid, so one set of credentials serves every
+merchant and a merchant's own account is only its number. Every response's Wechatpay-* signature is
+checked against the WeChat Pay public key before its body is trusted.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -16,25 +18,11 @@ import urllib3
 
 from chalicelib.core.errors import UpstreamUnavailable
 from chalicelib.payments import signing
+from chalicelib.payments.domain import Refund, WeChatPayError
 from chalicelib.payments.settings import WeChatPaySettings, wechatpay_settings
 from chalicelib.wechat.http import request
 
-
-class WeChatPayError(Exception):
-    """WeChat Pay answered 4xx/5xx with its {"code","message"} body."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Refund:
-    out_refund_no: str
-    refund_id: str
-    status: str  # SUCCESS | CLOSED | PROCESSING | ABNORMAL
+__all__ = ["Refund", "WeChatPayClient", "WeChatPayError"]
 
 
 class WeChatPayClient:
@@ -47,7 +35,7 @@ class WeChatPayClient:
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode() if body is not None else b""
         headers = {
             "Authorization": signing.authorization_header(
-                cfg.mchid, cfg.serial_no, cfg.private_key_pem, method, path, raw, int(time.time())
+                cfg.sp_mchid, cfg.serial_no, cfg.private_key_pem, method, path, raw, int(time.time())
             ),
             "Accept": "application/json",
             "User-Agent": "o2o-backend/1.0",
@@ -72,19 +60,28 @@ class WeChatPayClient:
         return response.status, parsed if isinstance(parsed, dict) else {}
 
     def jsapi_prepay(
-        self, appid: str, out_trade_no: str, amount_fen: int, description: str, openid: str, notify_url: str
+        self,
+        sp_appid: str,
+        sub_mchid: str,
+        out_trade_no: str,
+        amount_fen: int,
+        description: str,
+        openid: str,
+        notify_url: str,
     ) -> str:
+        """Partner JSAPI prepay: the payer's openid is the platform mini program's (sp_openid)."""
         _, body = self._call(
             "POST",
-            "/v3/pay/transactions/jsapi",
+            "/v3/pay/partner/transactions/jsapi",
             {
-                "appid": appid,
-                "mchid": self.config.mchid,
+                "sp_appid": sp_appid,
+                "sp_mchid": self.config.sp_mchid,
+                "sub_mchid": sub_mchid,
                 "description": description[:127],
                 "out_trade_no": out_trade_no,
                 "notify_url": notify_url,
                 "amount": {"total": amount_fen, "currency": "CNY"},
-                "payer": {"openid": openid},
+                "payer": {"sp_openid": openid},
             },
         )
         prepay_id = body.get("prepay_id")
@@ -92,22 +89,28 @@ class WeChatPayClient:
             raise UpstreamUnavailable("WeChat Pay prepay returned no prepay_id.")
         return str(prepay_id)
 
-    def query(self, out_trade_no: str) -> dict[str, Any]:
-        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}?mchid={quote(self.config.mchid)}"
+    def query(self, sub_mchid: str, out_trade_no: str) -> dict[str, Any]:
+        path = (
+            f"/v3/pay/partner/transactions/out-trade-no/{quote(out_trade_no, safe='')}"
+            f"?sp_mchid={quote(self.config.sp_mchid)}&sub_mchid={quote(sub_mchid)}"
+        )
         return self._call("GET", path)[1]
 
-    def close(self, out_trade_no: str) -> None:
+    def close(self, sub_mchid: str, out_trade_no: str) -> None:
         self._call(
             "POST",
-            f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}/close",
-            {"mchid": self.config.mchid},
+            f"/v3/pay/partner/transactions/out-trade-no/{quote(out_trade_no, safe='')}/close",
+            {"sp_mchid": self.config.sp_mchid, "sub_mchid": sub_mchid},
         )
 
-    def refund(self, out_trade_no: str, out_refund_no: str, refund_fen: int, total_fen: int, reason: str) -> Refund:
+    def refund(
+        self, sub_mchid: str, out_trade_no: str, out_refund_no: str, refund_fen: int, total_fen: int, reason: str
+    ) -> Refund:
         _, body = self._call(
             "POST",
             "/v3/refund/domestic/refunds",
             {
+                "sub_mchid": sub_mchid,
                 "out_trade_no": out_trade_no,
                 "out_refund_no": out_refund_no,
                 "reason": reason[:80],

@@ -14,7 +14,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.core.clock import to_iso
 from chalicelib.data.table import TableModel, condition_failed, key
-from chalicelib.payments.domain import CLOSED, NOTPAY, REFUND, SUCCESS
+from chalicelib.payments.domain import CLOSED, NOTPAY, REFUND, SUCCESS, Payment
 
 
 class PaymentItem(TableModel):
@@ -22,8 +22,10 @@ class PaymentItem(TableModel):
     amount = NumberAttribute(null=True)  # fen
     order_kind = UnicodeAttribute(null=True)
     order_id = UnicodeAttribute(null=True)
-    appid = UnicodeAttribute(null=True)
-    mchid = UnicodeAttribute(null=True)
+    merchant_id = UnicodeAttribute(null=True)  # set when the customer asks to pay (a saga's token may come first)
+    appid = UnicodeAttribute(null=True)  # sp_appid: the platform's mini program
+    mchid = UnicodeAttribute(null=True)  # sp_mchid: the platform's service-provider number
+    sub_mchid = UnicodeAttribute(null=True)  # the merchant's, set with the prepay_id
     payer_user_id = UnicodeAttribute(null=True)
     payer_openid = UnicodeAttribute(null=True)
     prepay_id = UnicodeAttribute(null=True)
@@ -58,6 +60,7 @@ def open_payment(
     amount_fen: int,
     order_kind: str,
     order_id: str,
+    merchant_id: str,
     appid: str,
     mchid: str,
     payer_user_id: str,
@@ -75,6 +78,7 @@ def open_payment(
                 PaymentItem.amount.set(amount_fen),
                 PaymentItem.order_kind.set(order_kind),
                 PaymentItem.order_id.set(order_id),
+                PaymentItem.merchant_id.set(merchant_id),
                 PaymentItem.appid.set(appid),
                 PaymentItem.mchid.set(mchid),
                 PaymentItem.payer_user_id.set(payer_user_id),
@@ -84,7 +88,8 @@ def open_payment(
                 _typed(),
             ],
             condition=(PaymentItem.status.does_not_exist() | (PaymentItem.status == NOTPAY))
-            & (PaymentItem.amount.does_not_exist() | (PaymentItem.amount == amount_fen)),
+            & (PaymentItem.amount.does_not_exist() | (PaymentItem.amount == amount_fen))
+            & (PaymentItem.merchant_id.does_not_exist() | (PaymentItem.merchant_id == merchant_id)),
         )
     except UpdateError as err:
         if condition_failed(err):
@@ -93,13 +98,15 @@ def open_payment(
     return item
 
 
-def set_prepay_id(out_trade_no: str, prepay_id: str, now: datetime) -> str | None:
-    """Keeps the first prepay_id ever stored; None when the record is no longer NOTPAY."""
+def set_prepay_id(out_trade_no: str, prepay_id: str, sub_mchid: str, now: datetime) -> str | None:
+    """Keeps the first prepay_id ever stored, with the sub-merchant it was issued for; None when the
+    record is no longer NOTPAY."""
     item = PaymentItem(*payment_key(out_trade_no))
     try:
         item.update(
             actions=[
                 PaymentItem.prepay_id.set(PaymentItem.prepay_id | prepay_id),
+                PaymentItem.sub_mchid.set(PaymentItem.sub_mchid | sub_mchid),
                 PaymentItem.updated_at.set(to_iso(now)),
             ],
             condition=PaymentItem.status == NOTPAY,
@@ -193,3 +200,75 @@ def mark_refunded(out_trade_no: str, out_refund_no: str, refund_status: str, now
             return False
         raise
     return True
+
+
+def to_payment(item: PaymentItem | None) -> Payment | None:
+    if item is None:
+        return None
+    return Payment(
+        out_trade_no=item.pk.split("#", 1)[1],
+        status=item.status,
+        amount=int(item.amount) if item.amount is not None else None,
+        order_kind=item.order_kind,
+        order_id=item.order_id,
+        merchant_id=item.merchant_id,
+        appid=item.appid,
+        sp_mchid=item.mchid,
+        sub_mchid=item.sub_mchid,
+        payer_user_id=item.payer_user_id,
+        payer_openid=item.payer_openid,
+        prepay_id=item.prepay_id,
+        task_token=item.task_token,
+        transaction_id=item.transaction_id,
+        refund_no=item.refund_no,
+        refund_status=item.refund_status,
+    )
+
+
+class PaymentTable:
+    """The payment store port (ports.PaymentStore) on DynamoDB."""
+
+    def get(self, out_trade_no: str) -> Payment | None:
+        return to_payment(get_payment(out_trade_no))
+
+    def open(
+        self,
+        out_trade_no: str,
+        amount_fen: int,
+        order_kind: str,
+        order_id: str,
+        merchant_id: str,
+        appid: str,
+        sp_mchid: str,
+        payer_user_id: str,
+        payer_openid: str,
+        now: datetime,
+    ) -> Payment | None:
+        item = open_payment(
+            out_trade_no,
+            amount_fen,
+            order_kind,
+            order_id,
+            merchant_id,
+            appid,
+            sp_mchid,
+            payer_user_id,
+            payer_openid,
+            now,
+        )
+        return to_payment(item)
+
+    def set_prepay_id(self, out_trade_no: str, prepay_id: str, sub_mchid: str, now: datetime) -> str | None:
+        return set_prepay_id(out_trade_no, prepay_id, sub_mchid, now)
+
+    def attach_task_token(self, out_trade_no: str, task_token: str, now: datetime) -> str:
+        return attach_task_token(out_trade_no, task_token, now)
+
+    def mark_paid(self, out_trade_no: str, transaction_id: str, now: datetime) -> Payment | None:
+        return to_payment(mark_paid(out_trade_no, transaction_id, now))
+
+    def mark_closed(self, out_trade_no: str, now: datetime, create_if_absent: bool) -> Payment | None:
+        return to_payment(mark_closed(out_trade_no, now, create_if_absent))
+
+    def mark_refunded(self, out_trade_no: str, out_refund_no: str, refund_status: str, now: datetime) -> bool:
+        return mark_refunded(out_trade_no, out_refund_no, refund_status, now)

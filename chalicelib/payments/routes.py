@@ -17,7 +17,11 @@ def wechat_notify() -> Response:
     request = bp.request
     try:
         raw = request.raw_body or b""
-        result = service.handle_notification(request.headers, raw.encode() if isinstance(raw, str) else raw)
+        from chalicelib.payments.adapters import live_ports
+
+        result = service.handle_notification(
+            live_ports(), request.headers, raw.encode() if isinstance(raw, str) else raw
+        )
     except DomainError as err:
         note_rejection(err.code)
         # WeChat reads {"code":"FAIL"} and retries; our clients read {"error":{...}}.

@@ -27,7 +27,6 @@ AWAIT_PAYMENT = "AwaitPayment"
 # How long past the payment window the Task itself gives up if the timer never fired.
 AWAIT_GRACE_SECONDS = 300
 # The error AwaitPayment fails with when the payment was closed (window over, payment failed).
-PAYMENT_CLOSED_ERROR = "PaymentClosed"
 # Where AwaitPayment puts the payment's answer ({"outTradeNo", "transactionId"}) in the state.
 PAYMENT_RESULT_PATH = "$.payment"
 

@@ -1,30 +1,18 @@
 """WeChat Pay settings, read per call (tests point them at the sandbox).
 
-They belong to payments, not core: core holds mechanisms, and no other area reads merchant keys. The
+They belong to payments, not core: core holds mechanisms, and no other area reads payment keys. The
+platform is a WeChat Pay service provider: one sp_mchid and one key pair sign for every merchant,
+whose own account is only a sub_mchid (merchants.api.payment_account). The
 keys come from Secrets Manager (`core/runtime_secrets.py`), the rest from the environment."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from chalicelib.core.config import env
+from chalicelib.payments.domain import WeChatPaySettings
 
-
-@dataclass(frozen=True)
-class WeChatPaySettings:
-    """Merchant credentials and WeChat Pay's public keys."""
-
-    api_base: str
-    mchid: str
-    serial_no: str
-    private_key_pem: str
-    apiv3_key: str
-    # Wechatpay-Serial -> WeChat Pay public key (PEM): the current key, plus the next one during a rotation.
-    platform_public_keys: Mapping[str, str]
-    notify_url: str
-    payment_timeout_seconds: int
+__all__ = ["WeChatPaySettings", "payment_timeout_seconds", "wechatpay_settings"]
 
 
 def wechatpay_settings() -> WeChatPaySettings:
@@ -33,7 +21,7 @@ def wechatpay_settings() -> WeChatPaySettings:
     keys = wechatpay_keys()
     return WeChatPaySettings(
         api_base=env("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
-        mchid=env("WECHATPAY_MCHID", ""),
+        sp_mchid=env("WECHATPAY_MCHID", ""),  # the platform's service-provider merchant number
         serial_no=env("WECHATPAY_SERIAL_NO", ""),
         private_key_pem=keys.private_key_pem,
         apiv3_key=keys.apiv3_key,

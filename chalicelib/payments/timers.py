@@ -9,24 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core.clock import clock
-from chalicelib.payments import models, service, tasks
-from chalicelib.payments.domain import NOTPAY, SUCCESS
-from chalicelib.payments.saga import PAYMENT_CLOSED_ERROR
+from chalicelib.payments import service
+from chalicelib.payments.adapters import live_ports
 
 
 def on_payment_await(out_trade_no: str, payload: dict[str, Any]) -> None:
     token = str(payload.get("taskToken") or "")
     if not token:
         raise ValueError("payment_await without a taskToken")
-    status = models.attach_task_token(out_trade_no, token, clock().now())
-    if status == SUCCESS:
-        record = models.get_payment(out_trade_no)
-        transaction_id = record.transaction_id if record is not None else None
-        tasks.succeed(token, {"outTradeNo": out_trade_no, "transactionId": transaction_id or ""})
-    elif status != NOTPAY:
-        tasks.fail(token, PAYMENT_CLOSED_ERROR, f"payment is {status}")
+    service.attach_task_token(live_ports(), out_trade_no, token)
 
 
 def on_payment_timeout(out_trade_no: str, payload: dict[str, Any]) -> None:
-    service.expire_payment(out_trade_no)
+    service.expire_payment(live_ports(), out_trade_no)

@@ -16,6 +16,7 @@ class ReservationStatus(StrEnum):
 @dataclass(frozen=True)
 class Reservation:
     id: str
+    merchant_id: str  # the store's: the stock it holds is this merchant's
     store_id: str
     product_id: str
     # The stock it holds: that SKU at the store (catalog says which SKU a product sells).

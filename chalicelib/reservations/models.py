@@ -52,6 +52,7 @@ class StoreReservationsIndex(GlobalSecondaryIndex["ReservationItem"]):
 
 class ReservationItem(ExpiringModel):
     reservation_id = UnicodeAttribute()
+    merchant_id = UnicodeAttribute()
     store_id = UnicodeAttribute()
     product_id = UnicodeAttribute()
     sku_id = UnicodeAttribute(null=True)  # absent on reservations made before inventory: the product id
@@ -73,6 +74,7 @@ class HoldItem(TableModel):
     """How many open reservations a user holds for one product; the limit is its update condition."""
 
     open_count = NumberAttribute(null=True)
+    merchant_id = UnicodeAttribute(null=True)  # set by the update that creates it
 
 
 class ExpirySentinel(ExpiringModel):
@@ -81,6 +83,7 @@ class ExpirySentinel(ExpiringModel):
     ENTITY_TYPE = EXPIRY_SENTINEL
 
     reservation_id = UnicodeAttribute()
+    merchant_id = UnicodeAttribute(null=True)
 
 
 def reservation_key(reservation_id: str) -> tuple[str, str]:
@@ -115,12 +118,13 @@ def store_index_sort(status: str, expires_at: str, reservation_id: str) -> str:
 
 
 def _stock(reservation: Reservation) -> inventory.StockKey:
-    return inventory.StockKey(reservation.sku_id, reservation.store_id)
+    return inventory.StockKey(reservation.merchant_id, reservation.sku_id, reservation.store_id)
 
 
 def _to_reservation(item: ReservationItem) -> Reservation:
     return Reservation(
         id=item.reservation_id,
+        merchant_id=item.merchant_id,
         store_id=item.store_id,
         product_id=item.product_id,
         sku_id=item.sku_id or item.product_id,
@@ -138,6 +142,7 @@ def _to_reservation(item: ReservationItem) -> Reservation:
 def _items(reservation: Reservation, ttl: int) -> tuple[ReservationItem, ReservationItem]:
     fields: dict[str, Any] = {
         "reservation_id": reservation.id,
+        "merchant_id": reservation.merchant_id,
         "store_id": reservation.store_id,
         "product_id": reservation.product_id,
         "sku_id": reservation.sku_id,
@@ -168,7 +173,9 @@ def create(reservation: Reservation, *, limit: int, ttl: int, sentinel_ttl: int)
     transaction. Raises ReservationExists (a retry), or 409 OUT_OF_STOCK / RESERVATION_LIMIT."""
     main, copy = _items(reservation, ttl)
     spk, ssk = sentinel_key(reservation.id)
-    sentinel = ExpirySentinel(spk, ssk, reservation_id=reservation.id, ttl=sentinel_ttl)
+    sentinel = ExpirySentinel(
+        spk, ssk, reservation_id=reservation.id, merchant_id=reservation.merchant_id, ttl=sentinel_ttl
+    )
     hpk, hsk = hold_key(reservation.user_id, reservation.store_id, reservation.product_id)
 
     def build(tx: Transaction) -> None:
@@ -178,7 +185,11 @@ def create(reservation: Reservation, *, limit: int, ttl: int, sentinel_ttl: int)
         inventory.hold(tx, _stock(reservation), reservation.quantity)
         tx.update(
             HoldItem(hpk, hsk),
-            actions=[HoldItem.open_count.add(1), HoldItem.et.set(HoldItem.entity_type())],
+            actions=[
+                HoldItem.open_count.add(1),
+                HoldItem.et.set(HoldItem.entity_type()),
+                HoldItem.merchant_id.set(reservation.merchant_id),
+            ],
             condition=HoldItem.open_count.does_not_exist() | (HoldItem.open_count < limit),
             label=HOLD_COUNT,
         )

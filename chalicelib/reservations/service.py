@@ -37,7 +37,7 @@ def reserve(
     reserves for real. A timer left by a refused attempt is deleted (or fires and finds nothing).
     """
     product = ports.require_product(store_id, product_id)
-    if not request_key and ports.available(StockKey(product.sku_id, store_id)) < quantity:
+    if not request_key and ports.available(StockKey(product.merchant_id, product.sku_id, store_id)) < quantity:
         # Spares the Scheduler a create and a delete per refused tap in a rush; the transaction's
         # condition decides a sale. A keyed request may be the retry of the reservation that took
         # these units, so it skips this read and goes on to find it.
@@ -47,6 +47,7 @@ def reserve(
     expiry = rules.expires_at(now, config.hold_hours)
     reservation = Reservation(
         id=reservation_id,
+        merchant_id=product.merchant_id,
         store_id=store_id,
         product_id=product_id,
         sku_id=product.sku_id,

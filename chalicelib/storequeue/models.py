@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.ratelimit import Charge
@@ -55,12 +56,14 @@ class TicketItem(ExpiringModel):
 
 
 class WaitingItem(ExpiringModel):
+    merchant_id = UnicodeAttribute(null=True)
     ticket_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
     created_at = UnicodeAttribute(null=True)  # the ticket's, so a call answers without reading it
 
 
 class ActiveGuardItem(ExpiringModel):
+    merchant_id = UnicodeAttribute(null=True)  # set with the ticket
     ticket_id = UnicodeAttribute()
     day = UnicodeAttribute()
     claimed_at = UnicodeAttribute(null=True)
@@ -237,14 +240,21 @@ class QueueTable:
             )
             tx.save(
                 WaitingItem(
-                    wpk, wsk, ticket_id=ticket.id, user_id=ticket.user_id, created_at=ticket.created_at, ttl=ttl
+                    wpk,
+                    wsk,
+                    merchant_id=ticket.merchant_id,
+                    ticket_id=ticket.id,
+                    user_id=ticket.user_id,
+                    created_at=ticket.created_at,
+                    ttl=ttl,
                 ),
                 condition=WaitingItem.pk.does_not_exist(),
             )
+            guard_actions: list[Action] = [ActiveGuardItem.number.set(ticket.number)]
+            if ticket.merchant_id:
+                guard_actions.append(ActiveGuardItem.merchant_id.set(ticket.merchant_id))
             tx.update(
-                ActiveGuardItem(gpk, gsk),
-                actions=[ActiveGuardItem.number.set(ticket.number)],
-                condition=ActiveGuardItem.ticket_id == ticket.id,
+                ActiveGuardItem(gpk, gsk), actions=guard_actions, condition=ActiveGuardItem.ticket_id == ticket.id
             )
 
         try:

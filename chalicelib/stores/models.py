@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -61,14 +59,6 @@ class StoreItem(TableModel):
     geo5_index = Geo5Index()
 
 
-class MerchantItem(TableModel):
-    """MERCHANT#<id> / META."""
-
-    name = UnicodeAttribute()
-    timezone = UnicodeAttribute()
-    settings = JSONAttribute(null=True)
-
-
 def store_key(store_id: str) -> tuple[str, str]:
     return key("STORE", store_id), "META"
 
@@ -123,18 +113,3 @@ def put_store(store: Store) -> None:
         gsi1sk=key("STORE", store.id),
         settings=store.settings,
     ).save()
-
-
-def put_merchant(merchant_id: str, name: str, timezone: str, merchant_settings: dict[str, Any] | None = None) -> None:
-    MerchantItem(
-        key("MERCHANT", merchant_id), "META", name=name, timezone=timezone, settings=merchant_settings or {}
-    ).save()
-
-
-def merchant_exists(merchant_id: str) -> bool:
-    """One GetItem of the merchant's key only (loyalty enrols members of real merchants only)."""
-    try:
-        MerchantItem.get(key("MERCHANT", merchant_id), "META", attributes_to_get=["pk"])
-    except DoesNotExist:
-        return False
-    return True

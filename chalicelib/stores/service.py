@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.core.errors import NotFound, ValidationError
+from chalicelib.core.errors import ValidationError
 from chalicelib.stores import geo, hours
-from chalicelib.stores.models import Store, get_store
+from chalicelib.stores.domain import Store
 
 MAX_RADIUS_M = 50_000
 DEFAULT_RADIUS_M = 5_000
@@ -48,15 +48,11 @@ def find_nearby(
     return sorted(found.values(), key=lambda s: (s.distance_m, s.store.id))[:limit]
 
 
-def require(store: Store | None, store_id: str) -> Store:
-    if store is None:
-        raise NotFound(f"Store '{store_id}' does not exist.", code="STORE_NOT_FOUND", field="storeId")
-    return store
-
-
 def require_store(store_id: str) -> Store:
-    """The store (one GetItem), or a 404 naming it."""
-    return require(get_store(store_id), store_id)
+    """The store (one GetItem per request), or a 404 naming it; it names the request's tenant."""
+    from chalicelib.stores.api import require_store as required
+
+    return required(store_id)
 
 
 def store_view(store: Store, now: datetime, distance_m: float | None = None) -> dict[str, Any]:

@@ -1,6 +1,14 @@
-"""WeChat Pay v3 as the sandbox plays it: real RSA signatures both ways, real AES-256-GCM callbacks.
+"""WeChat Pay v3 as the sandbox plays it, in service-provider (partner) mode: real RSA signatures both
+ways, real AES-256-GCM callbacks.
 
-Keys are generated per sandbox: the merchant key pair (we hand the private half to the backend, as
+The backend is a service provider (sp_mchid) taking payments for its merchants' sub-merchant numbers
+(sub_mchid): `/v3/pay/partner/transactions/...` with sp_appid, sp_mchid, sub_mchid and payer.sp_openid,
+refunds naming the sub_mchid, callbacks whose resource carries sp_appid, sp_mchid and sub_mchid. A
+sub_mchid must have been bound to the provider (`bind_sub_merchant`, what onboarding does at WeChat):
+an unknown one is 400 MCH_NOT_EXISTS, one bound to another provider 403 NO_AUTH, an appid that is not
+the provider's 400 APPID_MCHID_NOT_MATCH, as WeChat answers.
+
+Keys are generated per sandbox: the provider's key pair (we hand the private half to the backend, as
 a merchant downloads apiclient_key.pem), the WeChat Pay platform key pair (the backend gets the
 public half, as in public-key mode) and the APIv3 key. Orders follow WeChat's state machine:
 NOTPAY -> SUCCESS -> REFUND, NOTPAY -> CLOSED, NOTPAY -> PAYERROR.
@@ -56,8 +64,9 @@ def _cst_now() -> str:
 
 @dataclass
 class Order:
-    appid: str
-    mchid: str
+    appid: str  # sp_appid
+    mchid: str  # sp_mchid
+    sub_mchid: str
     out_trade_no: str
     description: str
     total: int
@@ -71,16 +80,18 @@ class Order:
 
     def same_request(self, body: dict[str, Any]) -> bool:
         return (
-            body.get("appid") == self.appid
+            body.get("sp_appid") == self.appid
+            and body.get("sub_mchid") == self.sub_mchid
             and body.get("description") == self.description
             and (body.get("amount") or {}).get("total") == self.total
-            and (body.get("payer") or {}).get("openid") == self.openid
+            and (body.get("payer") or {}).get("sp_openid") == self.openid
         )
 
     def transaction(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "appid": self.appid,
-            "mchid": self.mchid,
+            "sp_appid": self.appid,
+            "sp_mchid": self.mchid,
+            "sub_mchid": self.sub_mchid,
             "out_trade_no": self.out_trade_no,
             "trade_state": self.trade_state,
             "trade_state_desc": {"SUCCESS": "支付成功", "NOTPAY": "未支付", "CLOSED": "已关闭"}.get(
@@ -88,7 +99,7 @@ class Order:
             ),
             "trade_type": "JSAPI",
             "attach": "",
-            "payer": {"openid": self.openid},
+            "payer": {"sp_openid": self.openid},
             "amount": {"total": self.total, "currency": "CNY", "payer_total": self.total, "payer_currency": "CNY"},
         }
         if self.transaction_id:
@@ -108,6 +119,8 @@ class PayService:
         self.rotate_platform_key()
         self.apiv3_key = secrets.token_hex(16)  # 32 ASCII characters, as the console issues
         self.orders: dict[str, Order] = {}
+        # Sub-merchants WeChat knows: sub_mchid -> bound to this provider (onboarding binds them).
+        self.sub_merchants: dict[str, bool] = {}
         self.delivered: list[dict[str, Any]] = []  # callbacks sent: {out_trade_no, status, trade_state}
         self._lock = threading.Lock()
 
@@ -132,6 +145,17 @@ class PayService:
             raise KeyError(serial)
         self.platform_serial = serial
 
+    def bind_sub_merchant(self, sub_mchid: str, bound: bool = True) -> None:
+        """A merchant onboarded at WeChat under this provider (bound=False: under another provider)."""
+        self.sub_merchants[sub_mchid] = bound
+
+    def _sub_merchant_refusal(self, sub_mchid: Any, missing_status: int = 400) -> Reply | None:
+        if not isinstance(sub_mchid, str) or sub_mchid not in self.sub_merchants:
+            return self._error(missing_status, "MCH_NOT_EXISTS", "商户号不存在")
+        if not self.sub_merchants[sub_mchid]:
+            return self._error(403, "NO_AUTH", "服务商与子商户无绑定关系")
+        return None
+
     def env(self, api_base: str, notify_url: str) -> dict[str, str]:
         """The merchant configuration the backend needs to talk to this sandbox at `api_base`, with
         WeChat's callbacks going to `notify_url`. The keys are not here: see `secret_values`."""
@@ -153,9 +177,9 @@ class PayService:
         }
 
     def register(self, sandbox: WeChatSandbox) -> None:
-        sandbox.route_request("POST", "/v3/pay/transactions/jsapi", self.jsapi)
-        sandbox.route_request("GET", "/v3/pay/transactions/out-trade-no/{out_trade_no}", self.query)
-        sandbox.route_request("POST", "/v3/pay/transactions/out-trade-no/{out_trade_no}/close", self.close)
+        sandbox.route_request("POST", "/v3/pay/partner/transactions/jsapi", self.jsapi)
+        sandbox.route_request("GET", "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}", self.query)
+        sandbox.route_request("POST", "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close", self.close)
         sandbox.route_request("POST", "/v3/refund/domestic/refunds", self.refund)
         sandbox.route_request("POST", "/sandbox/pay", self.sandbox_pay)
 
@@ -204,16 +228,21 @@ class PayService:
         if body is None:
             return self._error(400, "PARAM_ERROR", "body is not a JSON object")
         total = (body.get("amount") or {}).get("total")
-        openid = (body.get("payer") or {}).get("openid")
+        openid = (body.get("payer") or {}).get("sp_openid")
         out_trade_no = str(body.get("out_trade_no", ""))
+        if body.get("sp_mchid") != self.mchid:
+            return self._error(400, "PARAM_ERROR", "http header中的mchid与post payload中的sp_mchid不匹配")
+        if body.get("sp_appid") != self.appid:
+            return self._error(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配")
+        refused = self._sub_merchant_refusal(body.get("sub_mchid"))
+        if refused:
+            return refused
         problems = [
             name
             for name, ok in (
-                ("appid", body.get("appid") == self.appid),
-                ("mchid", body.get("mchid") == self.mchid),
                 ("out_trade_no", bool(_OUT_TRADE_NO.match(out_trade_no))),
                 ("amount.total", isinstance(total, int) and not isinstance(total, bool) and total > 0),
-                ("payer.openid", isinstance(openid, str) and bool(openid)),
+                ("payer.sp_openid", isinstance(openid, str) and bool(openid)),
                 ("description", isinstance(body.get("description"), str) and bool(body.get("description"))),
                 ("notify_url", str(body.get("notify_url", "")).startswith(("http://", "https://"))),
             )
@@ -234,6 +263,7 @@ class PayService:
             order = Order(
                 appid=self.appid,
                 mchid=self.mchid,
+                sub_mchid=str(body["sub_mchid"]),
                 out_trade_no=out_trade_no,
                 description=str(body["description"]),
                 total=int(total),  # type: ignore[arg-type]
@@ -248,10 +278,13 @@ class PayService:
         denied = self._authenticate(request)
         if denied:
             return denied
-        if request.query.get("mchid") != self.mchid:
-            return self._error(400, "PARAM_ERROR", "mchid mismatch")
+        if request.query.get("sp_mchid") != self.mchid:
+            return self._error(400, "PARAM_ERROR", "sp_mchid mismatch")
+        refused = self._sub_merchant_refusal(request.query.get("sub_mchid"))
+        if refused:
+            return refused
         order = self.orders.get(request.params["out_trade_no"])
-        if order is None:
+        if order is None or order.sub_mchid != request.query.get("sub_mchid"):
             return self._error(404, "ORDER_NOT_EXIST", "order does not exist")
         return self.reply(order.transaction())
 
@@ -260,11 +293,14 @@ class PayService:
         if denied:
             return denied
         body = self._json(request) or {}
-        if body.get("mchid") != self.mchid:
-            return self._error(400, "PARAM_ERROR", "mchid mismatch")
+        if body.get("sp_mchid") != self.mchid:
+            return self._error(400, "PARAM_ERROR", "sp_mchid mismatch")
+        refused = self._sub_merchant_refusal(body.get("sub_mchid"))
+        if refused:
+            return refused
         with self._lock:
             order = self.orders.get(request.params["out_trade_no"])
-            if order is None:
+            if order is None or order.sub_mchid != body.get("sub_mchid"):
                 return self._error(404, "ORDER_NOT_EXIST", "order does not exist")
             if order.trade_state in ("SUCCESS", "REFUND"):
                 return self._error(400, "ORDERPAID", "order paid")
@@ -279,9 +315,12 @@ class PayService:
         amount = body.get("amount") or {}
         out_refund_no = str(body.get("out_refund_no", ""))
         refund_fen = amount.get("refund")
+        refused = self._sub_merchant_refusal(body.get("sub_mchid"), missing_status=404)
+        if refused:
+            return refused
         with self._lock:
             order = self.orders.get(str(body.get("out_trade_no", "")))
-            if order is None:
+            if order is None or order.sub_mchid != body.get("sub_mchid"):
                 return self._error(404, "ORDER_NOT_EXIST", "order does not exist")
             existing = order.refunds.get(out_refund_no)
             if existing is not None:  # WeChat dedupes by out_refund_no

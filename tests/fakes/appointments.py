@@ -59,8 +59,12 @@ class InMemoryRepository:
         self._read("service", service_id)
         return self.services.get(service_id)
 
-    def list_services(self, store_id: str | None) -> list[Service]:
-        return [s for s in self.services.values() if store_id is None or s.store_id == store_id]
+    def list_services(self, merchant_id: str, store_id: str | None) -> list[Service]:
+        return [
+            s
+            for s in self.services.values()
+            if s.merchant_id == merchant_id and (store_id is None or s.store_id == store_id)
+        ]
 
     def get_staff(self, staff_id: str) -> Staff | None:
         self._read("staff", staff_id)
@@ -237,7 +241,7 @@ class RecordingEffects:
     def publish(self, note: Notification) -> None:
         self.published.append(note)
 
-    def open_payment(self, appt: Appointment, description: str) -> dict[str, str]:
+    def open_payment(self, appt: Appointment, description: str, payer_openid: str | None) -> dict[str, str]:
         assert appt.out_trade_no is not None
         self.payments.setdefault(appt.out_trade_no, FakePayment(appt.total_amount))
         return {"package": f"prepay_id=fake-{appt.out_trade_no}", "description": description}

@@ -28,7 +28,7 @@ class FakeReservationStore:
         self.race: dict[str, ReservationStatus] = {}
 
     def create(self, reservation: Reservation, *, limit: int, ttl: int, sentinel_ttl: int) -> None:
-        stock = StockKey(reservation.sku_id, reservation.store_id)
+        stock = StockKey(reservation.merchant_id, reservation.sku_id, reservation.store_id)
         count_key = (reservation.user_id, reservation.store_id, reservation.product_id)
         if reservation.id in self.items:
             raise ReservationExists(reservation.id)
@@ -51,7 +51,7 @@ class FakeReservationStore:
             raise NotOpen(current.status if current else "gone")
         if pickup_code is not None and current.pickup_code != pickup_code:
             raise NotOpen(current.status)
-        stock = StockKey(current.sku_id, current.store_id)
+        stock = StockKey(current.merchant_id, current.sku_id, current.store_id)
         if not self.inventory.can(stock, current.quantity, needs_available=False):
             raise RuntimeError("no stock item to move")
         self.items[current.id] = dataclasses.replace(current, status=new_status, updated_at=now_iso)
@@ -120,7 +120,7 @@ class FakeWorld:
 
     def shelve(self, product: Product, units: int) -> None:
         self.products[(product.store_id, product.id)] = product
-        self.inventory.set_on_hand(StockKey(product.sku_id, product.store_id), units)
+        self.inventory.set_on_hand(StockKey(product.merchant_id, product.sku_id, product.store_id), units)
 
     @property
     def ports(self) -> Ports:

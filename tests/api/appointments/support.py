@@ -21,7 +21,7 @@ def seed_appointments_world(now: datetime) -> None:
     from chalicelib.stores import models as stores
     from devstack import demo_appointments, demo_data
 
-    stores.put_merchant(demo_data.MERCHANT_ID, "鲜邻超市", "Asia/Shanghai")
+    demo_data.put_merchant()
     store_id, name, address, phone, lat, lon, hours = demo_data.STORES[0]
     stores.put_store(
         stores.Store(store_id, demo_data.MERCHANT_ID, name, address, phone, lat, lon, "Asia/Shanghai", hours, {})

@@ -118,7 +118,7 @@ def test_every_product_shows_its_stock_at_that_store(seeded, client) -> None:
 
     for store_id in ("s-jingan", "s-lujiazui"):
         products = client.http.get(f"/api/stores/{store_id}/inventory").json_body["products"]
-        expected = inventory.available_at(store_id, [p["id"] for p in products])
+        expected = inventory.available_at(demo_data.MERCHANT_ID, store_id, [p["id"] for p in products])
         assert {p["id"]: p["stock"] for p in products} == expected
         detail = client.http.get(f"/api/stores/{store_id}/products/p002").json_body
         assert detail["stock"] == expected["p002"]

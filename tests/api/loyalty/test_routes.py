@@ -15,7 +15,7 @@ from chalicelib.loyalty import models, rules, views
 from chalicelib.loyalty.domain import DEFAULT_CONFIG, LedgerEntry, Member, RewardOffer
 from chalicelib.loyalty.models import LoyaltyTable
 from chalicelib.stores import models as stores
-from devstack import demo_loyalty
+from devstack import demo_data, demo_loyalty
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
 from tests.api.dynamo_faults import TransactionConflicts
@@ -32,7 +32,7 @@ OTHER_STORE = "s-xujiahui"
 
 @pytest.fixture
 def shop(aws: Any) -> Any:
-    stores.put_merchant(MERCHANT, "鲜邻超市", "Asia/Shanghai")
+    demo_data.put_merchant(MERCHANT)
     for store_id in (STORE, OTHER_STORE):
         stores.put_store(
             stores.Store(

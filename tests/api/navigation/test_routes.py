@@ -22,15 +22,21 @@ def mapped_store(aws) -> None:
     stores.put_store(
         stores.Store(STORE, demo_data.MERCHANT_ID, name, address, phone, lat, lon, "Asia/Shanghai", opening, {})
     )
-    put_layout(STORE, demo_data.layout())
+    put_layout(STORE, demo_data.layout(), merchant_id=demo_data.MERCHANT_ID)
     for index in (0, 8):
         pname, _pname_en, category_id, price, _unit = demo_data.PRODUCTS[index]
         catalog.put_product(
             catalog.Product(
-                STORE, f"p{index + 1:03d}", pname, category_id, price, location=demo_data.shelf_location(index)
+                STORE,
+                f"p{index + 1:03d}",
+                pname,
+                category_id,
+                price,
+                demo_data.MERCHANT_ID,
+                location=demo_data.shelf_location(index),
             )
         )
-    catalog.put_product(catalog.Product(STORE, "p-unplaced", "新品", "fresh", 100))
+    catalog.put_product(catalog.Product(STORE, "p-unplaced", "新品", "fresh", 100, demo_data.MERCHANT_ID))
     # A store that exists but has no map yet.
     stores.put_store(
         stores.Store("s-unmapped", demo_data.MERCHANT_ID, "无地图店", "地址", "1", 31.2, 121.4, "Asia/Shanghai", {}, {})

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from chalicelib.core.errors import Conflict
 from chalicelib.payments import models, service
+from chalicelib.payments.adapters import live_ports
+from devstack import demo_data
 from devstack.stack import WECHAT_APPID
 from devstack.wechat_sandbox import pay_crypto
 
@@ -28,12 +30,16 @@ NOTIFY = "/api/payments/wechat/notify"
 
 @pytest.fixture
 def payer(client, login) -> str:
+    """A customer of the demo merchant, whose payments go to its WeChat Pay sub-merchant."""
+    demo_data.put_merchant()
     return str(client.http.get("/api/auth/me", headers=login(f"payer-{secrets.token_hex(6)}")).json_body["userId"])
 
 
 def _open(payer: str, amount: int = 2500) -> tuple[str, dict[str, str]]:
     otn = f"A{secrets.token_hex(10)}"
-    params = service.create_jsapi_payment("appointment", f"appt-{otn}", otn, amount, "洗剪吹", payer)
+    params = service.create_jsapi_payment(
+        live_ports(), "appointment", f"appt-{otn}", otn, amount, "洗剪吹", payer, demo_data.MERCHANT_ID
+    )
     return otn, params
 
 
@@ -65,10 +71,14 @@ def test_create_jsapi_payment_returns_verifiable_request_payment_params(aws, san
     with pytest.raises(InvalidSignature):
         key.verify(base64.b64decode(params["paySign"]), message + b"x", padding.PKCS1v15(), hashes.SHA256())
 
-    again = service.create_jsapi_payment("appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer)
+    again = service.create_jsapi_payment(
+        live_ports(), "appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer, demo_data.MERCHANT_ID
+    )
     assert again["package"] == params["package"]  # the same prepay, freshly signed
     with pytest.raises(Conflict) as err:
-        service.create_jsapi_payment("appointment", f"appt-{otn}", otn, 2400, "洗剪吹", payer)
+        service.create_jsapi_payment(
+            live_ports(), "appointment", f"appt-{otn}", otn, 2400, "洗剪吹", payer, demo_data.MERCHANT_ID
+        )
     assert err.value.code == "PAYMENT_AMOUNT_MISMATCH"
     record = models.get_payment(otn)
     assert record is not None and (record.status, record.amount, record.order_id) == ("NOTPAY", 2500, f"appt-{otn}")
@@ -89,7 +99,9 @@ def test_verified_success_marks_paid_and_a_duplicate_changes_nothing(aws, client
     after = models.get_payment(otn)
     assert after is not None and after.attribute_values == snapshot
     with pytest.raises(Conflict) as err:
-        service.create_jsapi_payment("appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer)
+        service.create_jsapi_payment(
+            live_ports(), "appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer, demo_data.MERCHANT_ID
+        )
     assert err.value.code == "ALREADY_PAID"
 
 
@@ -130,7 +142,13 @@ def test_forged_replayed_and_tampered_notifications_get_401_and_change_nothing(a
 
 def test_genuine_notification_that_disagrees_with_the_order_is_refused(aws, client, sandbox, payer) -> None:
     otn, _ = _open(payer, amount=2500)
-    for changes in ({"amount": {"total": 1, "currency": "CNY"}}, {"appid": "wx-someone-else"}, {"mchid": "1"}):
+    other_merchant = demo_data.SUB_MCHIDS[demo_data.MERCHANT_2_ID]
+    for changes in (
+        {"amount": {"total": 1, "currency": "CNY"}},
+        {"sp_appid": "wx-someone-else"},
+        {"sp_mchid": "1"},
+        {"sub_mchid": other_merchant},  # paid to another merchant of the platform
+    ):
         headers, body = sandbox.pay.notification(_paid(sandbox, otn, **changes))
         response = _post(client, headers, body)
         assert response.status_code == 400 and response.json_body["error"]["code"] == "MISMATCH"
@@ -145,38 +163,43 @@ def test_failed_payment_notification_closes_the_order_here_and_at_wechat(aws, cl
     failed = dict(sandbox.pay.orders[otn].transaction(), trade_state="PAYERROR")
     headers, body = sandbox.pay.notification(failed)
     assert _post(client, headers, body).status_code == 204
-    assert service.payment_status(otn) == "CLOSED"
+    assert service.payment_status(live_ports(), otn) == "CLOSED"
     assert sandbox.pay.orders[otn].trade_state == "CLOSED"
     with pytest.raises(Conflict):
-        service.create_jsapi_payment("appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer)
+        service.create_jsapi_payment(
+            live_ports(), "appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer, demo_data.MERCHANT_ID
+        )
 
 
 def test_close_and_refund_are_idempotent(aws, client, sandbox, payer) -> None:
     otn, _ = _open(payer)
-    service.close_payment(otn)
-    service.close_payment(otn)
-    service.close_payment("Neverexisted1")  # no record: a no-op
-    assert service.payment_status(otn) == "CLOSED" and service.payment_status("Neverexisted1") is None
+    service.close_payment(live_ports(), otn)
+    service.close_payment(live_ports(), otn)
+    service.close_payment(live_ports(), "Neverexisted1")  # no record: a no-op
+    assert (
+        service.payment_status(live_ports(), otn) == "CLOSED"
+        and service.payment_status(live_ports(), "Neverexisted1") is None
+    )
     assert sandbox.pay.orders[otn].trade_state == "CLOSED"
 
     paid, _ = _open(payer, amount=3000)
     headers, body = sandbox.pay.notification(_paid(sandbox, paid))
     sandbox.pay.orders[paid].trade_state = "SUCCESS"  # what WeChat knows after the customer paid
     assert _post(client, headers, body).status_code == 204
-    service.close_payment(paid)  # too late to close: stays paid
-    assert service.payment_status(paid) == "SUCCESS"
-    assert service.refund_payment(paid, f"{paid}R0", 3000, "cancelled") == "SUCCESS"
-    assert service.refund_payment(paid, f"{paid}R0", 3000, "cancelled") == "SUCCESS"
+    service.close_payment(live_ports(), paid)  # too late to close: stays paid
+    assert service.payment_status(live_ports(), paid) == "SUCCESS"
+    assert service.refund_payment(live_ports(), paid, f"{paid}R0", 3000, "cancelled") == "SUCCESS"
+    assert service.refund_payment(live_ports(), paid, f"{paid}R0", 3000, "cancelled") == "SUCCESS"
     assert len(sandbox.pay.orders[paid].refunds) == 1
-    assert service.payment_status(paid) == "REFUND"
+    assert service.payment_status(live_ports(), paid) == "REFUND"
     with pytest.raises(Conflict):
-        service.refund_payment(otn, f"{otn}R0", 100, "never paid")
+        service.refund_payment(live_ports(), otn, f"{otn}R0", 100, "never paid")
 
 
 def test_timeout_after_a_lost_callback_settles_from_wechat_instead_of_closing(aws, sandbox, payer) -> None:
     otn, params = _open(payer)
     _pay_at_sandbox_without_callback(sandbox, params)  # the callback never reached us
-    service.expire_payment(otn)  # WeChat refuses to close a paid order (ORDERPAID)...
+    service.expire_payment(live_ports(), otn)  # WeChat refuses to close a paid order (ORDERPAID)...
     record = models.get_payment(otn)
     assert record is not None and record.status == "SUCCESS"  # ...so the verified query settles it
     assert record.transaction_id == sandbox.pay.orders[otn].transaction_id
@@ -185,10 +208,12 @@ def test_timeout_after_a_lost_callback_settles_from_wechat_instead_of_closing(aw
 
 def test_timeout_before_any_pay_request_closes_for_good(aws, payer) -> None:
     otn = f"A{secrets.token_hex(10)}"
-    service.expire_payment(otn)
-    assert service.payment_status(otn) == "CLOSED"
+    service.expire_payment(live_ports(), otn)
+    assert service.payment_status(live_ports(), otn) == "CLOSED"
     with pytest.raises(Conflict) as err:
-        service.create_jsapi_payment("appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer)
+        service.create_jsapi_payment(
+            live_ports(), "appointment", f"appt-{otn}", otn, 2500, "洗剪吹", payer, demo_data.MERCHANT_ID
+        )
     assert err.value.code == "PAYMENT_CLOSED"
 
 
@@ -255,7 +280,7 @@ def test_settle_refunds_a_payment_its_close_finds_paid(aws, sandbox, payer) -> N
     _pay_at_sandbox_without_callback(sandbox, params)  # paid, but we have not heard of it
     settled = api.settle_payment(otn, f"{otn}R0", 2500, "booking not kept")
     assert settled.outcome == api.REFUNDED
-    assert service.payment_status(otn) == "REFUND"
+    assert service.payment_status(live_ports(), otn) == "REFUND"
     assert list(sandbox.pay.orders[otn].refunds) == [f"{otn}R0"]
 
 

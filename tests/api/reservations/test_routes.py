@@ -28,7 +28,7 @@ SOLD_OUT = "p002"
 @pytest.fixture
 def shop(aws: Any) -> Any:
     """Two stores of one merchant and a few products: far cheaper than the whole demo seed."""
-    stores.put_merchant("m-demo", "鲜邻超市", "Asia/Shanghai")
+    demo_data.put_merchant()
     for store_id in (STORE, OTHER_STORE):
         stores.put_store(
             stores.Store(
@@ -46,7 +46,14 @@ def shop(aws: Any) -> Any:
         )
     for product_id, units in ((PRODUCT, 20), (SOLD_OUT, 0), ("p003", 5)):
         demo_data.shelve(
-            catalog.Product(store_id=STORE, id=product_id, name=f"商品 {product_id}", category_id="dairy", price=350),
+            catalog.Product(
+                store_id=STORE,
+                id=product_id,
+                name=f"商品 {product_id}",
+                category_id="dairy",
+                price=350,
+                merchant_id="m-demo",
+            ),
             units,
         )
     return aws

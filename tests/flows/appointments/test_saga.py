@@ -21,6 +21,8 @@ from chalicelib.core.clock import ManualClock, clock, to_iso, use_clock
 from chalicelib.notifications.models import inbox
 from chalicelib.notifications.publisher import Notification
 from chalicelib.payments import models, service
+from chalicelib.payments.adapters import live_ports
+from devstack import demo_data
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
 
@@ -40,6 +42,7 @@ def runner(aws):
 
 @pytest.fixture
 def payer(client, login) -> str:
+    demo_data.put_merchant()  # payments go to the demo merchant's WeChat Pay sub-merchant
     return str(client.http.get("/api/auth/me", headers=login(f"saga-{secrets.token_hex(6)}")).json_body["userId"])
 
 
@@ -148,7 +151,9 @@ def test_paid_booking_confirms_schedules_reminders_and_notifies(aws, runner, cli
         _note(appointment_id, payer),
     )
     assert start_booking(appointment_id, otn, [], _note(appointment_id, payer)) == arn  # a repeat start is harmless
-    service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
+    service.create_jsapi_payment(
+        live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
+    )
     runner.run_until(_token_stored(otn))
     assert f"payment_timeout-{otn}" in _schedules(aws)
     assert _status(aws, appointment_id) == "pending_payment"
@@ -175,7 +180,9 @@ def test_a_retried_notify_tells_the_saga_it_missed(aws, runner, client, sandbox,
 
     appointment_id, otn = _appointment(aws)
     arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
-    service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
+    service.create_jsapi_payment(
+        live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
+    )
     runner.run_until(_token_stored(otn))
     real_succeed = tasks.succeed
     throttled = iter([True])
@@ -199,7 +206,9 @@ def test_a_retried_notify_tells_the_saga_it_missed(aws, runner, client, sandbox,
 
 def test_payment_before_the_saga_asks_is_still_seen(aws, runner, client, sandbox, payer) -> None:
     appointment_id, otn = _appointment(aws)
-    service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
+    service.create_jsapi_payment(
+        live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
+    )
     assert _pay(client, sandbox, otn) == 204  # no token stored yet: nobody to tell
     arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
     assert runner.run_until(_finished(arn)) == "SUCCEEDED"
@@ -211,7 +220,9 @@ def test_timeout_closes_the_payment_and_compensates(aws, runner, client, sandbox
     arn = start_booking(
         appointment_id, otn, [Reminder("2h", runner.clock.now() + timedelta(hours=30))], _note(appointment_id, payer)
     )
-    service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
+    service.create_jsapi_payment(
+        live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
+    )
     runner.run_until(_token_stored(otn))
     runner.clock.advance(timedelta(seconds=899))
     runner.tick()
@@ -219,7 +230,7 @@ def test_timeout_closes_the_payment_and_compensates(aws, runner, client, sandbox
     runner.clock.advance(timedelta(seconds=1))
     runner.deliver_due_schedules()
     runner.drain_queues()  # the payment_timeout timer runs
-    assert service.payment_status(otn) == "CLOSED"
+    assert service.payment_status(live_ports(), otn) == "CLOSED"
     assert sandbox.pay.orders[otn].trade_state == "CLOSED"  # nobody can pay for the released slot
 
     _until_failed(runner, arn)
@@ -235,24 +246,28 @@ def test_timeout_closes_the_payment_and_compensates(aws, runner, client, sandbox
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request)
     assert json.loads(refused.value.read())["code"] == "ORDERCLOSED"
-    assert service.payment_status(otn) == "CLOSED"
+    assert service.payment_status(live_ports(), otn) == "CLOSED"
 
 
 def test_failed_payment_compensates(aws, runner, client, sandbox, payer, compensations) -> None:
     appointment_id, otn = _appointment(aws)
     arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
-    service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
+    service.create_jsapi_payment(
+        live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
+    )
     runner.run_until(_token_stored(otn))
     assert _pay(client, sandbox, otn, result="FAIL") == 204
     _until_failed(runner, arn)
     assert [(key, payload["outTradeNo"]) for key, payload in compensations] == [(appointment_id, otn)]
-    assert service.payment_status(otn) == "CLOSED"
+    assert service.payment_status(live_ports(), otn) == "CLOSED"
 
 
 def test_confirm_refuses_an_appointment_no_longer_pending(aws, runner, client, sandbox, payer, compensations) -> None:
     appointment_id, otn = _appointment(aws)
     arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
-    service.create_jsapi_payment("appointment", appointment_id, otn, 8800, "剪发", payer)
+    service.create_jsapi_payment(
+        live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
+    )
     runner.run_until(_token_stored(otn))
     boto3.client("dynamodb").update_item(
         TableName=aws.table_name,
@@ -265,7 +280,7 @@ def test_confirm_refuses_an_appointment_no_longer_pending(aws, runner, client, s
     _until_failed(runner, arn)
     assert _status(aws, appointment_id) == "cancelled"
     assert compensations == [(appointment_id, {"outTradeNo": otn, "error": "DynamoDB.ConditionalCheckFailedException"})]
-    assert service.payment_status(otn) == "SUCCESS"  # the compensation handler refunds it
+    assert service.payment_status(live_ports(), otn) == "SUCCESS"  # the compensation handler refunds it
 
 
 def test_free_booking_skips_payment_and_confirm(aws, runner, payer) -> None:

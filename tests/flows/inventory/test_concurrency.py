@@ -15,7 +15,7 @@ from chalicelib.inventory import api as inventory
 from chalicelib.inventory.api import StockKey
 from chalicelib.inventory.models import StockItem, stock_key
 
-HOT = StockKey("hot", "s1")
+HOT = StockKey("m1", "hot", "s1")
 
 
 def attempt(build: Callable[[Transaction], None]) -> str:
@@ -53,7 +53,7 @@ def test_50_concurrent_holds_of_10_units_then_release_and_take_from_hold(aws) ->
 
 
 def test_taking_unknown_stock_is_out_of_stock_not_a_new_item(aws) -> None:
-    ghost = StockKey("ghost", "s1")
+    ghost = StockKey("m1", "ghost", "s1")
     for build in (
         lambda tx: inventory.take(tx, ghost, 1),
         lambda tx: inventory.hold(tx, ghost, 1),
@@ -66,7 +66,7 @@ def test_taking_unknown_stock_is_out_of_stock_not_a_new_item(aws) -> None:
 
 
 def test_a_multi_sku_take_is_all_or_nothing_and_names_what_it_lacked(aws) -> None:
-    milk, eggs, tea = StockKey("milk", "w1"), StockKey("eggs", "w1"), StockKey("tea", "w1")
+    milk, eggs, tea = StockKey("m1", "milk", "w1"), StockKey("m1", "eggs", "w1"), StockKey("m1", "tea", "w1")
     inventory.set_on_hand(milk, 5)
     inventory.set_on_hand(eggs, 1)
     inventory.set_on_hand(tea, 9)
@@ -79,13 +79,18 @@ def test_a_multi_sku_take_is_all_or_nothing_and_names_what_it_lacked(aws) -> Non
     with pytest.raises(TransactionCancelled) as cancelled:
         transact(order)
     assert set(inventory.short_of(cancelled.value)) == {eggs, tea}
-    assert inventory.available_at("w1", ["milk", "eggs", "tea", "none"]) == {"milk": 5, "eggs": 1, "tea": 9, "none": 0}
+    assert inventory.available_at("m1", "w1", ["milk", "eggs", "tea", "none"]) == {
+        "milk": 5,
+        "eggs": 1,
+        "tea": 9,
+        "none": 0,
+    }
 
 
 def test_concurrent_multi_sku_orders_never_oversell_either_sku(aws) -> None:
     """Each order takes one of A and one of B; A has 10, B has 6: exactly 6 orders win, and the
     4 that found A but no B took nothing."""
-    a, b = StockKey("a", "w1"), StockKey("b", "w1")
+    a, b = StockKey("m1", "a", "w1"), StockKey("m1", "b", "w1")
     inventory.set_on_hand(a, 10)
     inventory.set_on_hand(b, 6)
 
@@ -96,7 +101,7 @@ def test_concurrent_multi_sku_orders_never_oversell_either_sku(aws) -> None:
     with ThreadPoolExecutor(max_workers=30) as pool:
         outcomes = list(pool.map(lambda _: attempt(order), range(30)))
     assert outcomes.count("ok") == 6 and outcomes.count("OUT_OF_STOCK") == 24
-    assert inventory.available_at("w1", ["a", "b"]) == {"a": 4, "b": 0}
+    assert inventory.available_at("m1", "w1", ["a", "b"]) == {"a": 4, "b": 0}
 
 
 def test_stocktake_keeps_what_is_held(aws) -> None:
@@ -108,7 +113,7 @@ def test_stocktake_keeps_what_is_held(aws) -> None:
         inventory.set_on_hand(HOT, 3)
     assert below.value.code == "BELOW_HELD"
     assert inventory.level(HOT) == counted
-    fresh = inventory.set_on_hand(StockKey("new", "s1"), 0)
+    fresh = inventory.set_on_hand(StockKey("m1", "new", "s1"), 0)
     assert fresh.available == 0 and fresh.held == 0
     # Created by an UpdateItem, it still says what it is (stream routing and exports read `et`).
-    assert StockItem.get(*stock_key(StockKey("new", "s1"))).et == "Stock"
+    assert StockItem.get(*stock_key(StockKey("m1", "new", "s1"))).et == "Stock"

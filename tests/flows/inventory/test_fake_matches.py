@@ -11,7 +11,7 @@ from chalicelib.inventory import api as inventory
 from chalicelib.inventory.api import StockKey, StockLevel
 from tests.fakes.inventory import FakeInventory
 
-A, B = StockKey("a", "s1"), StockKey("b", "w1")
+A, B = StockKey("m1", "a", "s1"), StockKey("m1", "b", "w1")
 # (movement, stock, quantity); "count" is a stocktake.
 SCRIPT: list[tuple[str, StockKey, int]] = [
     ("hold", A, 1),  # no stock item yet: refused

@@ -80,12 +80,17 @@ class Spy:
 
 
 def put_product(product_id: str, units: int) -> None:
-    demo_data.shelve(catalog.Product(store_id=STORE, id=product_id, name="限量款", category_id="c", price=100), units)
+    demo_data.shelve(
+        catalog.Product(
+            store_id=STORE, id=product_id, name="限量款", category_id="c", price=100, merchant_id=demo_data.MERCHANT_ID
+        ),
+        units,
+    )
 
 
 def units(product_id: str) -> int:
     """Available at the store now (what its pages show as stock)."""
-    return inventory.available(StockKey(product_id, STORE))
+    return inventory.available(StockKey(demo_data.MERCHANT_ID, product_id, STORE))
 
 
 def status(reservation_id: str) -> str:

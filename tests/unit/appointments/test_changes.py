@@ -60,7 +60,7 @@ def test_within_the_window_only_staff_cancel(w: World) -> None:
 def test_cancelling_a_paid_booking_refunds_it_and_records_the_refund(w: World) -> None:
     appt = book(w, paid=True)
     assert appt.out_trade_no is not None
-    w.effects.open_payment(appt, "x")
+    w.effects.open_payment(appt, "x", None)
     w.effects.payments[appt.out_trade_no].status = SUCCESS
     cancelled = changes.cancel(w.deps, ME, appt.id, "", MONDAY_8AM).appointment
     assert cancelled.refund_status == "SUCCESS" and w.repo.appointments[appt.id].refund_status == "SUCCESS"
@@ -70,7 +70,7 @@ def test_cancelling_a_paid_booking_refunds_it_and_records_the_refund(w: World) -
 def test_an_unpaid_booking_has_its_payment_closed_and_a_settle_that_fails_is_queued(w: World) -> None:
     unpaid = book(w, paid=True)
     assert unpaid.out_trade_no is not None
-    w.effects.open_payment(unpaid, "x")
+    w.effects.open_payment(unpaid, "x", None)
     assert changes.cancel(w.deps, ME, unpaid.id, "", MONDAY_8AM).appointment.refund_status is None
     assert w.effects.payments[unpaid.out_trade_no].status == "CLOSED"
     other = book(w, time_slot="14:00", paid=True)
@@ -146,7 +146,7 @@ def test_mark_racing_a_reschedule_asks_to_try_again(w: World) -> None:
 def test_compensation_expires_releases_closes_and_repeats_harmlessly(w: World) -> None:
     appt = book(w, paid=True)
     assert appt.out_trade_no is not None
-    w.effects.open_payment(appt, "x")
+    w.effects.open_payment(appt, "x", None)
     assert changes.payment_failed(w.deps, appt.id, {}, MONDAY_8AM) == "expired"
     assert w.repo.appointments[appt.id].status == Status.EXPIRED and w.repo.units == {}
     assert w.effects.payments[appt.out_trade_no].status == "CLOSED"
@@ -159,7 +159,7 @@ def test_compensation_expires_releases_closes_and_repeats_harmlessly(w: World) -
 def test_compensation_refunds_a_booking_paid_but_not_kept(w: World) -> None:
     appt = book(w, paid=True)
     assert appt.out_trade_no is not None
-    w.effects.open_payment(appt, "x")
+    w.effects.open_payment(appt, "x", None)
     w.effects.payments[appt.out_trade_no].status = SUCCESS
     assert changes.payment_failed(w.deps, appt.id, {"outTradeNo": appt.out_trade_no}, MONDAY_8AM) == "refunded"
     assert w.repo.appointments[appt.id].refund_status == "SUCCESS"
@@ -202,7 +202,7 @@ def test_a_cancel_whose_settle_queue_and_notice_all_fail_still_answers_and_the_s
     booking; the table stream's record of the cancel settles the payment later, and only that record."""
     appt = book(w, paid=True)
     assert appt.out_trade_no is not None
-    w.effects.open_payment(appt, "x")
+    w.effects.open_payment(appt, "x", None)
     w.effects.payments[appt.out_trade_no].status = SUCCESS
     w.effects.fail_settle = True
 

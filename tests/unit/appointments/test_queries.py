@@ -22,8 +22,9 @@ def w() -> World:
 
 
 def test_catalogue_lists_services_by_length_and_the_staff_offering_one(w: World) -> None:
-    assert [s.id for s in queries.services(w.deps, None)] == ["svc-consult", "svc-haircut"]
-    assert queries.services(w.deps, "s-other") == []
+    assert [s.id for s in queries.services(w.deps, MERCHANT, None)] == ["svc-consult", "svc-haircut"]
+    assert queries.services(w.deps, MERCHANT, "s-other") == []
+    assert queries.services(w.deps, "m-other", None) == []  # another merchant's catalogue is its own
     assert [s.id for s in queries.staff_for_service(w.deps, "svc-haircut")] == ["st-li", "st-zhang"]
     with pytest.raises(NotFound):
         queries.staff_for_service(w.deps, "nope")

@@ -31,7 +31,7 @@ def _login(store: FakeIdentityStore, code: str = "abc", token: str | None = None
 def test_first_login_creates_customer_and_session() -> None:
     store = FakeIdentityStore()
     result = _login(store)
-    assert result.principal == Principal("u0", Role.CUSTOMER)
+    assert result.principal == Principal("u0", Role.CUSTOMER, openid="openid-abc")  # the payer, from the session
     assert store.sessions["t-abc"].principal == result.principal
     assert store.sessions["t-abc"].expires_at == NOW + timedelta(hours=1)
 

@@ -102,7 +102,7 @@ def test_fewest_turns_among_equal_length_paths() -> None:
 
 
 def product(location: dict | None) -> Product:
-    return Product(store_id="s", id="p1", name="纯牛奶", category_id="c", price=1, location=location)
+    return Product(store_id="s", id="p1", name="纯牛奶", category_id="c", price=1, merchant_id="m", location=location)
 
 
 def test_plan_route_validates_start_and_reports_unreachable() -> None:

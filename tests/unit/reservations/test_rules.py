@@ -25,6 +25,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def reservation(status: ReservationStatus = OPEN, expires_at: datetime = NOW + timedelta(hours=24)) -> Reservation:
     return Reservation(
         id="r_1",
+        merchant_id="m1",
         store_id="s1",
         product_id="p1",
         sku_id="p1",

@@ -20,7 +20,8 @@ from tests.fakes.reservations import FakeWorld
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 STORE = "s1"
-MILK = StockKey("p1", STORE)
+MERCHANT = "m1"
+MILK = StockKey(MERCHANT, "p1", STORE)
 ALICE = Principal(user_id="alice", role=Role.CUSTOMER)
 BOB = Principal(user_id="bob", role=Role.CUSTOMER)
 STAFF = Principal(user_id="staff", role=Role.STAFF, merchant_id="m1", store_ids=frozenset({STORE}))
@@ -35,7 +36,9 @@ def store(store_id: str) -> Store:
 def world() -> FakeWorld:
     found = FakeWorld()
     found.stores = {STORE: store(STORE), "s2": store("s2")}
-    found.shelve(Product(store_id=STORE, id="p1", name="纯牛奶", category_id="dairy", price=350), 5)
+    found.shelve(
+        Product(store_id=STORE, id="p1", name="纯牛奶", category_id="dairy", price=350, merchant_id=MERCHANT), 5
+    )
     return found
 
 
@@ -117,12 +120,14 @@ def test_a_retried_key_of_a_closed_reservation_returns_it_and_leaves_no_timer(wo
 
 
 def test_a_key_reused_for_another_product_is_a_duplicate_request(world) -> None:
-    world.shelve(Product(store_id=STORE, id="p2", name="面包", category_id="bakery", price=500), 5)
+    world.shelve(
+        Product(store_id=STORE, id="p2", name="面包", category_id="bakery", price=500, merchant_id=MERCHANT), 5
+    )
     reserve(world, key="tap-3")
     with pytest.raises(Conflict) as reused:
         reserve(world, key="tap-3", product="p2")
     assert code_of(reused) == "DUPLICATE_REQUEST"
-    assert world.inventory.available(StockKey("p2", STORE)) == 5
+    assert world.inventory.available(StockKey(MERCHANT, "p2", STORE)) == 5
 
 
 def test_cancel_releases_once_and_only_for_the_owner(world) -> None:
