@@ -82,23 +82,23 @@ class RouteContract:
 def decode_query(params: Mapping[str, str], model: type[ModelT]) -> ModelT:
     """Query strings converted to the model's types; a blank value counts as absent."""
     present = {name: value for name, value in params.items() if value.strip() != ""}
-    return _convert(present, model)
+    return _convert(present, model, strict=False)
 
 
 def decode_body(data: Mapping[str, Any], model: type[ModelT]) -> ModelT:
-    """A parsed JSON object checked against the model; a blank string counts as absent (null), and
-    numbers given as strings ("5") are accepted, as the mini program's forms send them."""
+    """A parsed JSON object checked against the model, JSON types exactly as the schema says (a number
+    sent as a string is refused); a blank string counts as absent (null), as it always has."""
     normalized = {name: None if isinstance(v, str) and v.strip() == "" else v for name, v in data.items()}
-    return _convert(normalized, model)
+    return _convert(normalized, model, strict=True)
 
 
 _AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _MISSING_FIELD = re.compile(r"missing required field `(?P<name>[^`]+)`")
 
 
-def _convert(data: Mapping[str, Any], model: type[ModelT]) -> ModelT:
+def _convert(data: Mapping[str, Any], model: type[ModelT], *, strict: bool) -> ModelT:
     try:
-        return msgspec.convert(data, model, strict=False)
+        return msgspec.convert(data, model, strict=strict)
     except msgspec.ValidationError as err:
         raise _validation_error(str(err)) from None
 
