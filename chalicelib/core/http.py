@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import json
-import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -289,10 +288,6 @@ def current_principal(request: Request) -> Principal:
 BODY_CONTENT_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 
 
-def json_body(request: Request) -> Params:
-    return Params(json_object(request), where="body")
-
-
 def json_object(request: Request) -> dict[str, Any]:
     """The body as a JSON object (an empty body is an empty object); anything else is a 400."""
     raw = request.raw_body or b""
@@ -329,105 +324,3 @@ def _utf8_encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def query(request: Request) -> Params:
-    return Params(dict(request.query_params or {}), where="query")
-
-
-_MISSING = object()
-
-
-class Params:
-    """Typed, validated access to query or body fields; every failure names the field."""
-
-    def __init__(self, data: Mapping[str, Any], where: str) -> None:
-        self._data = data
-        self._where = where
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._data
-
-    def raw(self, name: str) -> Any:
-        return self._data.get(name)
-
-    def _get(self, name: str, required: bool) -> Any:
-        value = self._data.get(name, _MISSING)
-        if value is _MISSING or value is None or (isinstance(value, str) and value.strip() == ""):
-            if required:
-                raise ValidationError(f"'{name}' is required.", field=name)
-            return _MISSING
-        return value
-
-    def number(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        default: float | None = None,
-        minimum: float | None = None,
-        maximum: float | None = None,
-    ) -> float | None:
-        value = self._get(name, required)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool):
-            raise ValidationError(f"'{name}' must be a number.", field=name)
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError(f"'{name}' must be a number.", field=name) from None
-        if not math.isfinite(number):
-            raise ValidationError(f"'{name}' must be a finite number.", field=name)
-        if minimum is not None and number < minimum:
-            raise ValidationError(f"'{name}' must be at least {minimum:g}.", field=name)
-        if maximum is not None and number > maximum:
-            raise ValidationError(f"'{name}' must be at most {maximum:g}.", field=name)
-        return number
-
-    def integer(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        default: int | None = None,
-        minimum: int | None = None,
-        maximum: int | None = None,
-    ) -> int | None:
-        value = self._get(name, required)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValidationError(f"'{name}' must be an integer.", field=name)
-        try:
-            number = int(value) if not isinstance(value, str) else int(value.strip(), 10)
-        except (TypeError, ValueError):
-            raise ValidationError(f"'{name}' must be an integer.", field=name) from None
-        if minimum is not None and number < minimum:
-            raise ValidationError(f"'{name}' must be at least {minimum}.", field=name)
-        if maximum is not None and number > maximum:
-            raise ValidationError(f"'{name}' must be at most {maximum}.", field=name)
-        return number
-
-    def text(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        default: str | None = None,
-        max_length: int = 200,
-    ) -> str | None:
-        value = self._get(name, required)
-        if value is _MISSING:
-            return default
-        if not isinstance(value, str):
-            raise ValidationError(f"'{name}' must be a string.", field=name)
-        value = value.strip()
-        if len(value) > max_length:
-            raise ValidationError(f"'{name}' must be at most {max_length} characters.", field=name)
-        return value
-
-    def require_text(self, name: str, *, max_length: int = 200) -> str:
-        value = self.text(name, required=True, max_length=max_length)
-        assert value is not None
-        return value
