@@ -24,6 +24,7 @@ REF = "#/components/schemas/{name}"
 # Errors any route may answer before or around its view (core/http.py edge_guard, rate limits, AWS).
 EDGE_ERRORS = {
     413: "Body larger than the API accepts (PAYLOAD_TOO_LARGE).",
+    415: "A Content-Type the route does not read (UNSUPPORTED_MEDIA_TYPE); send application/json.",
     503: "A service we depend on did not answer; try again (UPSTREAM_UNAVAILABLE).",
 }
 ERROR_DESCRIPTIONS = {
@@ -104,8 +105,8 @@ def _operation(method: str, path: str, contract: RouteContract, schemas: dict[st
     errors = set(contract.errors) | {400}
     if not anonymous:
         errors |= {401, 403}
-    if path_names:
-        errors.add(404)
+    if path_names or contract.query is not None or contract.body is not None:
+        errors.add(404)  # what the path, query or body names may not exist
     for status in sorted(errors):
         responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     for status in EDGE_ERRORS:

@@ -14,7 +14,11 @@ bp = ApiBlueprint(__name__)
     "/api/auth/login",
     methods=["POST"],
     contract=RouteContract(
-        body=LoginBody, answers={200: LoginAnswer}, errors=(429,), roles=PUBLIC, summary="Sign in with a wx.login code"
+        body=LoginBody,
+        answers={200: LoginAnswer},
+        errors=(401, 429),
+        roles=PUBLIC,
+        summary="Sign in with a wx.login code",
     ),
 )
 def login() -> object:

@@ -51,7 +51,7 @@ def test_every_operation_documents_the_error_shape_and_its_security() -> None:
         for method, operation in operations.items():
             where = f"{method.upper()} {path}"
             assert operation["x-roles"], where
-            assert {"400", "413", "503"} <= set(operation["responses"]), where
+            assert {"400", "413", "415", "503"} <= set(operation["responses"]), where
             assert operation["security"][-1] == {"bearerAuth": []}, where
             signed_in_only = "anonymous" not in operation["x-roles"]
             assert ({} not in operation["security"]) == signed_in_only, where
