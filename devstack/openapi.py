@@ -98,7 +98,8 @@ def _operation(method: str, path: str, contract: RouteContract, schemas: dict[st
     if parameters:
         operation["parameters"] = parameters
     if contract.body is not None:
-        operation["requestBody"] = {"required": False, "content": _json(contract.body)}
+        required = bool(schemas[_name(contract.body)].get("required"))
+        operation["requestBody"] = {"required": required, "content": _json(contract.body)}
     responses: dict[str, Any] = {}
     for status, model in sorted(contract.answers.items()):
         responses[str(status)] = {"description": "Success."} | ({"content": _json(model)} if model else {})
@@ -111,7 +112,7 @@ def _operation(method: str, path: str, contract: RouteContract, schemas: dict[st
         responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     for status in EDGE_ERRORS:
         responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
-    operation["responses"] = responses
+    operation["responses"] = dict(sorted(responses.items()))
     return operation
 
 

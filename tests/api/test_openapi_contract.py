@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "docs" / "openapi.json"
-EXAMPLES_PER_OPERATION = 10
+EXAMPLES_PER_OPERATION = 8
 ROLES = ("anonymous", "customer", "staff", "admin")
 
 schema = schemathesis.openapi.from_path(DOCUMENT)
@@ -100,24 +100,19 @@ def no_server_error(ctx: Any, response: Any, case: Any) -> None:
 CHECKS = [no_server_error, error_shape, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-@pytest.fixture(scope="module")
-def stack(local_aws: Any, sandbox: Any) -> Iterator[dict[str, Any]]:
-    """One provisioned, seeded stack served over HTTP for the whole run, and a session per role."""
+def _prepare(local_aws: Any, sandbox: Any, base: str) -> dict[str, dict[str, str]]:
+    """A fresh provisioned, seeded stack and a signed-in session per role."""
     import os
 
-    from app import app
     from chalicelib.core.clock import clock
     from devstack import demo_data
     from devstack.provision import provision
-    from devstack.stack import PREFIX, sandbox_secrets, serve_api
+    from devstack.stack import PREFIX, sandbox_secrets
 
     local_aws.reset()
     provisioned = provision(PREFIX, secret_values=sandbox_secrets(sandbox))
     os.environ.update(provisioned.env())
     demo_data.seed(clock().now())
-    server = serve_api(app)
-    threading.Thread(target=server.server.serve_forever, name="api", daemon=True).start()
-    base = f"http://127.0.0.1:{server.server.server_address[1]}"
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     for role, user in (("customer", "contract-customer"), ("staff", "demo-staff"), ("admin", "demo-admin")):
         answer = requests.post(f"{base}/api/auth/login", json={"code": f"{user}#{uuid.uuid4().hex}"}, timeout=10)
@@ -125,9 +120,31 @@ def stack(local_aws: Any, sandbox: Any) -> Iterator[dict[str, Any]]:
         headers[role] = {"Authorization": f"Bearer {answer.json()['token']}"}
         if role == "customer":
             OWN_IDS[:] = [answer.json()["userId"]]
-    yield {"base": base, "headers": headers, "session": requests.Session()}
+    return headers
+
+
+@pytest.fixture(scope="module")
+def served(local_aws: Any, sandbox: Any) -> Iterator[dict[str, Any]]:
+    """The app over HTTP for the whole module, on one provisioned, seeded stack."""
+    from app import app
+    from devstack.stack import serve_api
+
+    server = serve_api(app)
+    threading.Thread(target=server.server.serve_forever, name="api", daemon=True).start()
+    base = f"http://127.0.0.1:{server.server.server_address[1]}"
+    yield {"base": base, "headers": _prepare(local_aws, sandbox, base), "session": requests.Session()}
     server.server.shutdown()
     server.server.server_close()
+
+
+@pytest.fixture
+def stack(served: dict[str, Any], local_aws: Any, sandbox: Any) -> dict[str, Any]:
+    """The module's stack, set up again if a test of another module ran in between on this worker
+    (pytest-xdist interleaves modules) and reset moto: every case runs on seeded data and live sessions."""
+    me = requests.get(f"{served['base']}/api/auth/me", headers=served["headers"]["customer"], timeout=10)
+    if me.status_code != 200:
+        served["headers"] = _prepare(local_aws, sandbox, served["base"])
+    return served
 
 
 @schema.parametrize()
