@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The stamp's name changes whenever a requirements file does, so edits reinstall.
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 
-.PHONY: run test lint format unit infra-check clean routes bench
+.PHONY: run test lint format unit infra-check clean routes openapi bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 # After adding or changing a route: regenerate the table the API function registers from.
 routes: $(STAMP)
 	$(BIN)/python -m devstack.route_table
+
+# After changing a route's contract (request models, answers): regenerate docs/openapi.json.
+openapi: $(STAMP)
+	$(BIN)/python -m devstack.openapi
 
 infra-check: $(STAMP)
 	$(BIN)/python infra/synth_and_lint.py

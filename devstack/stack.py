@@ -9,6 +9,7 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -54,11 +55,28 @@ class RequestIdGateway(LocalGateway):
         return event
 
 
+# The API's OpenAPI document (`make openapi`), served by the local server only: the Lambda package
+# neither registers nor reads it, so a cold start never pays for it.
+OPENAPI_ROUTE = "/api/openapi.json"
+OPENAPI_DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
+
+
 class RequestIdHandler(ChaliceRequestHandler):
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Config) -> None:
         self.local_gateway = RequestIdGateway(app_object, config)
         # BaseHTTPRequestHandler's init, not ChaliceRequestHandler's, which would install a plain gateway.
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.path.partition("?")[0] != OPENAPI_ROUTE:
+            self._generic_handle()
+            return
+        body = OPENAPI_DOCUMENT.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def sandbox_secrets(sandbox: WeChatSandbox) -> dict[str, dict[str, str]]:

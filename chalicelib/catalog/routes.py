@@ -7,16 +7,13 @@ from typing import Any
 from chalicelib.catalog import models, search
 from chalicelib.catalog.api import require_product
 from chalicelib.catalog.models import Product
-from chalicelib.core.http import ApiBlueprint, json_response, query
+from chalicelib.catalog.requests import CategoriesAnswer, InventoryAnswer, InventoryQuery, ProductAnswer
+from chalicelib.core.contract import PUBLIC, RouteContract, stripped
+from chalicelib.core.http import ApiBlueprint, json_response
 from chalicelib.inventory import api as inventory
 from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
-
-MAX_PAGE = 100
-# The mini program's inventory page sends no `limit` or `cursor` and shows `products` as the whole
-# shelf, so an unpaged request gets the largest page; `nextCursor` still covers bigger stores.
-DEFAULT_PAGE = MAX_PAGE
 
 
 def product_view(product: Product, stock: int) -> dict[str, Any]:
@@ -40,7 +37,11 @@ def _ensure_store_exists(store_id: str) -> None:
     require_store(store_id)
 
 
-@bp.route("/api/stores/{store_id}/categories", methods=["GET"])
+@bp.route(
+    "/api/stores/{store_id}/categories",
+    methods=["GET"],
+    contract=RouteContract(answers={200: CategoriesAnswer}, roles=PUBLIC, summary="A store's categories"),
+)
 def categories(store_id: str) -> object:
     found = models.list_categories(store_id)
     if not found:
@@ -48,21 +49,23 @@ def categories(store_id: str) -> object:
     return json_response({"categories": [{"id": c.id, "name": c.name} for c in found]})
 
 
-@bp.route("/api/stores/{store_id}/inventory", methods=["GET"])
+@bp.route(
+    "/api/stores/{store_id}/inventory",
+    methods=["GET"],
+    contract=RouteContract(
+        query=InventoryQuery, answers={200: InventoryAnswer}, roles=PUBLIC, summary="A page of a store's products"
+    ),
+)
 def inventory_page(store_id: str) -> object:
     """One Query for the page's products, one BatchGetItem for their stock at this store."""
-    params = query(bp.request)
-    category = params.text("category", max_length=64) or None
-    keyword = params.text("keyword", default="", max_length=50) or ""
-    cursor = params.text("cursor", max_length=400) or None
-    limit = params.integer("limit", default=DEFAULT_PAGE, minimum=1, maximum=MAX_PAGE)
-    assert limit is not None
+    wanted = bp.query(InventoryQuery)
+    cursor = stripped(wanted.cursor)
     page = models.query_products(
         store_id,
-        category_id=category,
-        keyword_terms=search.terms(keyword),
+        category_id=stripped(wanted.category),
+        keyword_terms=search.terms(stripped(wanted.keyword) or ""),
         cursor=cursor,
-        limit=limit,
+        limit=wanted.limit,
     )
     if not page.products and cursor is None:
         _ensure_store_exists(store_id)
@@ -74,7 +77,11 @@ def inventory_page(store_id: str) -> object:
     )
 
 
-@bp.route("/api/stores/{store_id}/products/{product_id}", methods=["GET"])
+@bp.route(
+    "/api/stores/{store_id}/products/{product_id}",
+    methods=["GET"],
+    contract=RouteContract(answers={200: ProductAnswer}, roles=PUBLIC, summary="One product with its stock"),
+)
 def product_detail(store_id: str, product_id: str) -> object:
     product = require_product(store_id, product_id)
     stock = inventory.available(inventory.StockKey(product.merchant_id, product.sku_id, store_id))

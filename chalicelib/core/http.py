@@ -9,13 +9,12 @@ from __future__ import annotations
 import contextvars
 import functools
 import json
-import math
 import re
 import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import Blueprint, Response
 from chalice.app import Request
@@ -24,6 +23,13 @@ from chalicelib.core.auth import Principal, authenticate
 from chalicelib.core.errors import UPSTREAM_RETRY_AFTER_SECONDS, DomainError, ValidationError
 from chalicelib.core.observability import count, logger
 from chalicelib.core.tenancy import note_tenant, request_scope
+
+if TYPE_CHECKING:
+    import msgspec
+
+    from chalicelib.core.contract import RouteContract
+
+    ModelT = TypeVar("ModelT", bound=msgspec.Struct)
 
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 # No request of ours needs more; API Gateway would take up to 10 MB, which we would parse for nothing.
@@ -216,28 +222,74 @@ class ApiBlueprint(Blueprint):
         super().__init__(import_name)
         self.views: dict[tuple[str, str], Callable[..., Any]] = {}
         self.content_types: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.contracts: dict[tuple[str, str], RouteContract] = {}
 
-    def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+    def route(self, path: str, *, contract: RouteContract | None = None, **kwargs: Any) -> Callable[..., Any]:
+        """`contract`: the route's request models and answers (core/contract.py), from which the view's
+        `bp.query(...)`/`bp.body(...)` validate and `make openapi` writes the document."""
         # Bodies are always parsed as JSON (json_body); a client or curl that labels JSON as text or a
         # form still gets our answer or our JSON error, not Chalice's own 415 shape.
         kwargs.setdefault("content_types", list(BODY_CONTENT_TYPES))
         register = super().route(path, **kwargs)
+        if contract is None:
+            from chalicelib.core.contract import RouteContract
+
+            contract = RouteContract()
+        declared = contract
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            answering = _mapping_errors(view)
+            answering = _mapping_errors(_under_contract(view, declared))
             register(answering)
             for method in kwargs.get("methods") or ["GET"]:
                 self.views[(method.upper(), path)] = answering
                 self.content_types[(method.upper(), path)] = tuple(kwargs["content_types"])
+                self.contracts[(method.upper(), path)] = declared
             return view
 
         return decorator
+
+    def query(self, model: type[ModelT]) -> ModelT:
+        """The request's query string, validated by the route's declared query model."""
+        from chalicelib.core.contract import decode_query
+
+        _ensure_declared(model, "query")
+        return decode_query(dict(self.request.query_params or {}), model)
+
+    def body(self, model: type[ModelT]) -> ModelT:
+        """The request's JSON body, validated by the route's declared body model."""
+        from chalicelib.core.contract import decode_body
+
+        _ensure_declared(model, "body")
+        return decode_body(json_object(self.request), model)
 
     @property
     def request(self) -> Request:
         request = _current_request.get() or self.current_request
         assert request is not None, "only valid inside a request"
         return request
+
+
+# The contract of the route being answered (set around each view), so `bp.query`/`bp.body` validate
+# with the models the route declared and no other.
+_current_contract: contextvars.ContextVar[RouteContract | None] = contextvars.ContextVar("contract", default=None)
+
+
+def _under_contract(view: Callable[..., Any], contract: RouteContract) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = _current_contract.set(contract)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            _current_contract.reset(token)
+
+    return wrapper
+
+
+def _ensure_declared(model: type, where: str) -> None:
+    contract = _current_contract.get()
+    declared = getattr(contract, where, None)
+    assert declared is model, f"the route declares {where}={declared!r}, not {model!r}"
 
 
 def current_principal(request: Request) -> Principal:
@@ -253,10 +305,11 @@ def current_principal(request: Request) -> Principal:
 BODY_CONTENT_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 
 
-def json_body(request: Request) -> Params:
+def json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object (an empty body is an empty object); anything else is a 400."""
     raw = request.raw_body or b""
     if not raw.strip():
-        return Params({}, where="body")
+        return {}
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as err:
@@ -266,7 +319,7 @@ def json_body(request: Request) -> Params:
         raise ValidationError("Request body must be a JSON object.", code="INVALID_JSON")
     if _SURROGATE_ESCAPE.search(raw if isinstance(raw, bytes) else raw.encode()):
         _refuse_lone_surrogates(data)
-    return Params(data, where="body")
+    return data
 
 
 # JSON may escape a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text (DynamoDB, WeChat, SQS) can
@@ -288,105 +341,3 @@ def _utf8_encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def query(request: Request) -> Params:
-    return Params(dict(request.query_params or {}), where="query")
-
-
-_MISSING = object()
-
-
-class Params:
-    """Typed, validated access to query or body fields; every failure names the field."""
-
-    def __init__(self, data: Mapping[str, Any], where: str) -> None:
-        self._data = data
-        self._where = where
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._data
-
-    def raw(self, name: str) -> Any:
-        return self._data.get(name)
-
-    def _get(self, name: str, required: bool) -> Any:
-        value = self._data.get(name, _MISSING)
-        if value is _MISSING or value is None or (isinstance(value, str) and value.strip() == ""):
-            if required:
-                raise ValidationError(f"'{name}' is required.", field=name)
-            return _MISSING
-        return value
-
-    def number(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        default: float | None = None,
-        minimum: float | None = None,
-        maximum: float | None = None,
-    ) -> float | None:
-        value = self._get(name, required)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool):
-            raise ValidationError(f"'{name}' must be a number.", field=name)
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError(f"'{name}' must be a number.", field=name) from None
-        if not math.isfinite(number):
-            raise ValidationError(f"'{name}' must be a finite number.", field=name)
-        if minimum is not None and number < minimum:
-            raise ValidationError(f"'{name}' must be at least {minimum:g}.", field=name)
-        if maximum is not None and number > maximum:
-            raise ValidationError(f"'{name}' must be at most {maximum:g}.", field=name)
-        return number
-
-    def integer(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        default: int | None = None,
-        minimum: int | None = None,
-        maximum: int | None = None,
-    ) -> int | None:
-        value = self._get(name, required)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValidationError(f"'{name}' must be an integer.", field=name)
-        try:
-            number = int(value) if not isinstance(value, str) else int(value.strip(), 10)
-        except (TypeError, ValueError):
-            raise ValidationError(f"'{name}' must be an integer.", field=name) from None
-        if minimum is not None and number < minimum:
-            raise ValidationError(f"'{name}' must be at least {minimum}.", field=name)
-        if maximum is not None and number > maximum:
-            raise ValidationError(f"'{name}' must be at most {maximum}.", field=name)
-        return number
-
-    def text(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        default: str | None = None,
-        max_length: int = 200,
-    ) -> str | None:
-        value = self._get(name, required)
-        if value is _MISSING:
-            return default
-        if not isinstance(value, str):
-            raise ValidationError(f"'{name}' must be a string.", field=name)
-        value = value.strip()
-        if len(value) > max_length:
-            raise ValidationError(f"'{name}' must be at most {max_length} characters.", field=name)
-        return value
-
-    def require_text(self, name: str, *, max_length: int = 200) -> str:
-        value = self.text(name, required=True, max_length=max_length)
-        assert value is not None
-        return value

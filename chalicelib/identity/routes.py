@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
-from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, note_caller
+from chalicelib.core.contract import PUBLIC, RouteContract
+from chalicelib.core.http import ApiBlueprint, current_principal, json_response, note_caller
+from chalicelib.identity.requests import LoginAnswer, LoginBody, MeAnswer
 
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/api/auth/login", methods=["POST"])
+@bp.route(
+    "/api/auth/login",
+    methods=["POST"],
+    contract=RouteContract(
+        body=LoginBody,
+        answers={200: LoginAnswer},
+        errors=(401, 429),
+        roles=PUBLIC,
+        summary="Sign in with a wx.login code",
+    ),
+)
 def login() -> object:
     from chalicelib.core.ids import new_id, new_token
     from chalicelib.identity import service, views
@@ -17,7 +29,7 @@ def login() -> object:
     from chalicelib.identity.settings import session_ttl
     from chalicelib.wechat.login import WeChatLoginClient
 
-    request = LoginRequest.parse(json_body(bp.request))
+    request = LoginRequest.of(bp.body(LoginBody))
     result = service.login(
         request.code,
         wechat=WeChatLoginClient(),
@@ -31,7 +43,7 @@ def login() -> object:
     return json_response(views.login_view(result))
 
 
-@bp.route("/api/auth/me", methods=["GET"])
+@bp.route("/api/auth/me", methods=["GET"], contract=RouteContract(answers={200: MeAnswer}, summary="The caller"))
 def me() -> object:
     from chalicelib.identity import views
 

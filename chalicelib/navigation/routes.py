@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.catalog import api as catalog
-from chalicelib.core.http import ApiBlueprint, current_principal, json_response, query
+from chalicelib.core.contract import RouteContract
+from chalicelib.core.http import ApiBlueprint, current_principal, json_response
 from chalicelib.navigation import models, service
+from chalicelib.navigation.requests import LayoutAnswer, ProductLocationAnswer, RouteAnswer, RouteQuery
 from chalicelib.stores.api import require_store
 
 bp = ApiBlueprint(__name__)
@@ -22,25 +24,37 @@ def _layout(store_id: str) -> dict[str, Any]:
     return service.require_layout(found, store_id)
 
 
-@bp.route("/api/stores/{store_id}/layout", methods=["GET"])
+@bp.route(
+    "/api/stores/{store_id}/layout",
+    methods=["GET"],
+    contract=RouteContract(answers={200: LayoutAnswer}, summary="The store's map"),
+)
 def layout(store_id: str) -> object:
     current_principal(bp.request)
     return json_response({"layout": _layout(store_id)})
 
 
-@bp.route("/api/stores/{store_id}/products/{product_id}/location", methods=["GET"])
+@bp.route(
+    "/api/stores/{store_id}/products/{product_id}/location",
+    methods=["GET"],
+    contract=RouteContract(answers={200: ProductLocationAnswer}, summary="Where a product is"),
+)
 def product_location(store_id: str, product_id: str) -> object:
     current_principal(bp.request)
     return json_response(service.product_location(catalog.require_product(store_id, product_id)))
 
 
-@bp.route("/api/stores/{store_id}/route", methods=["GET"])
+@bp.route(
+    "/api/stores/{store_id}/route",
+    methods=["GET"],
+    contract=RouteContract(
+        query=RouteQuery, answers={200: RouteAnswer}, errors=(409,), summary="A walking route to a product"
+    ),
+)
 def route(store_id: str) -> object:
     current_principal(bp.request)
-    params = query(bp.request)
-    from_x = params.number("fromX", required=True)
-    from_y = params.number("fromY", required=True)
-    product_id = params.require_text("productId", max_length=64)
-    assert from_x is not None and from_y is not None
-    plan = service.plan_route(_layout(store_id), catalog.require_product(store_id, product_id), from_x, from_y)
+    wanted = bp.query(RouteQuery)
+    layout = _layout(store_id)
+    product = catalog.require_product(store_id, wanted.product_id.strip())
+    plan = service.plan_route(layout, product, wanted.from_x, wanted.from_y)
     return json_response({"storeId": store_id, **plan})

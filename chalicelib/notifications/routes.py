@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from chalicelib.core.http import ApiBlueprint, current_principal, json_response, query
+from chalicelib.core.contract import RouteContract
+from chalicelib.core.http import ApiBlueprint, current_principal, json_response
+from chalicelib.notifications.requests import InboxAnswer, InboxQuery
 
 bp = ApiBlueprint(__name__)
-MAX_INBOX = 100
 
 
-@bp.route("/api/notifications", methods=["GET"])
+@bp.route(
+    "/api/notifications",
+    methods=["GET"],
+    contract=RouteContract(query=InboxQuery, answers={200: InboxAnswer}, summary="The caller's inbox, newest first"),
+)
 def my_notifications() -> object:
     from chalicelib.notifications import views
     from chalicelib.notifications.models import InboxTable
 
     principal = current_principal(bp.request)
-    limit = query(bp.request).integer("limit", default=20, minimum=1, maximum=MAX_INBOX)
-    assert limit is not None
-    entries = InboxTable().inbox(principal.user_id, limit)
+    entries = InboxTable().inbox(principal.user_id, bp.query(InboxQuery).limit)
     return json_response({"notifications": [views.inbox_entry_view(e) for e in entries]})

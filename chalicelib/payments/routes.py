@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Response
 
+from chalicelib.core.contract import Access, RouteContract
 from chalicelib.core.errors import DomainError
 from chalicelib.core.http import JSON_HEADERS, ApiBlueprint, note_rejection
 from chalicelib.core.observability import logger
@@ -12,7 +13,17 @@ from chalicelib.payments import service
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/api/payments/wechat/notify", methods=["POST"], content_types=["application/json", "text/plain"])
+@bp.route(
+    "/api/payments/wechat/notify",
+    methods=["POST"],
+    content_types=["application/json", "text/plain"],
+    contract=RouteContract(
+        answers={204: None},
+        errors=(401,),
+        roles=(Access.ANONYMOUS,),
+        summary="WeChat Pay's signed payment callback (the signature is the auth; the body is WeChat's)",
+    ),
+)
 def wechat_notify() -> Response:
     request = bp.request
     try:

@@ -7,12 +7,25 @@ routes costs the API function's cold start nothing beyond this module.
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
-from chalicelib.core.http import ApiBlueprint, current_principal, json_body, json_response, query
+from chalicelib.core.contract import STAFF, RouteContract
+from chalicelib.core.http import ApiBlueprint, current_principal, json_response
+from chalicelib.storequeue.requests import (
+    CalledAnswer,
+    JoinBody,
+    MyTicketsAnswer,
+    MyTicketsParams,
+    QueueAnswer,
+    TicketChangedAnswer,
+)
 
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/api/stores/{store_id}/queue", methods=["GET"])
+@bp.route(
+    "/api/stores/{store_id}/queue",
+    methods=["GET"],
+    contract=RouteContract(answers={200: QueueAnswer}, summary="A store's queue now"),
+)
 def queue_info(store_id: str) -> object:
     from chalicelib.storequeue import service, views
     from chalicelib.storequeue.adapters import live_ports
@@ -23,7 +36,13 @@ def queue_info(store_id: str) -> object:
     return json_response(views.queue_view(service.queue_info(live_ports(), store, clock().now())))
 
 
-@bp.route("/api/queue/join", methods=["POST"])
+@bp.route(
+    "/api/queue/join",
+    methods=["POST"],
+    contract=RouteContract(
+        body=JoinBody, answers={200: TicketChangedAnswer}, errors=(409, 429), summary="Take a ticket"
+    ),
+)
 def join() -> object:
     from chalicelib.storequeue import service, views
     from chalicelib.storequeue.adapters import live_ports
@@ -31,7 +50,7 @@ def join() -> object:
     from chalicelib.stores.api import require_store
 
     principal = current_principal(bp.request)
-    request = JoinRequest.parse(json_body(bp.request))
+    request = JoinRequest.of(bp.body(JoinBody))
     user_id = principal.ensure_self(request.user_id)
     store = require_store(request.store_id)
     now = clock().now()
@@ -40,7 +59,11 @@ def join() -> object:
     return json_response({"success": True, "ticket": views.place_view(place)})
 
 
-@bp.route("/api/queue/user/{user_id}", methods=["GET"])
+@bp.route(
+    "/api/queue/user/{user_id}",
+    methods=["GET"],
+    contract=RouteContract(query=MyTicketsParams, answers={200: MyTicketsAnswer}, summary="My active tickets"),
+)
 def user_ticket(user_id: str) -> object:
     from chalicelib.storequeue import service, views
     from chalicelib.storequeue.adapters import live_ports
@@ -48,14 +71,18 @@ def user_ticket(user_id: str) -> object:
 
     principal = current_principal(bp.request)
     principal.ensure_self(user_id)
-    request = MyTicketsQuery.parse(query(bp.request))
+    request = MyTicketsQuery.of(bp.query(MyTicketsParams))
     now = clock().now()
     found = service.active_tickets(live_ports(), principal.user_id, now, request.store_id)
     tickets = [views.place_view(service.place(live_ports(), ticket, store, now)) for ticket, store in found]
     return json_response({"ticket": tickets[0] if tickets else None, "tickets": tickets})
 
 
-@bp.route("/api/queue/leave/{ticket_id}", methods=["DELETE"])
+@bp.route(
+    "/api/queue/leave/{ticket_id}",
+    methods=["DELETE"],
+    contract=RouteContract(answers={200: TicketChangedAnswer}, errors=(409,), summary="Leave the queue"),
+)
 def leave(ticket_id: str) -> object:
     from chalicelib.storequeue import service, views
     from chalicelib.storequeue.adapters import live_ports
@@ -65,7 +92,11 @@ def leave(ticket_id: str) -> object:
     return json_response({"success": True, "ticket": views.place_view(service.place_not_waiting(ticket))})
 
 
-@bp.route("/api/stores/{store_id}/queue/call-next", methods=["POST"])
+@bp.route(
+    "/api/stores/{store_id}/queue/call-next",
+    methods=["POST"],
+    contract=RouteContract(answers={200: CalledAnswer}, errors=(409,), roles=STAFF, summary="Call the next ticket"),
+)
 def call_next(store_id: str) -> object:
     from chalicelib.storequeue import service, views
     from chalicelib.storequeue.adapters import live_ports
@@ -90,11 +121,19 @@ def _finish(ticket_id: str, completed: bool) -> object:
     return json_response({"success": True, "ticket": views.place_view(service.place_not_waiting(ticket))})
 
 
-@bp.route("/api/queue/tickets/{ticket_id}/complete", methods=["POST"])
+@bp.route(
+    "/api/queue/tickets/{ticket_id}/complete",
+    methods=["POST"],
+    contract=RouteContract(answers={200: TicketChangedAnswer}, errors=(409,), roles=STAFF, summary="Ticket served"),
+)
 def complete(ticket_id: str) -> object:
     return _finish(ticket_id, completed=True)
 
 
-@bp.route("/api/queue/tickets/{ticket_id}/no-show", methods=["POST"])
+@bp.route(
+    "/api/queue/tickets/{ticket_id}/no-show",
+    methods=["POST"],
+    contract=RouteContract(answers={200: TicketChangedAnswer}, errors=(409,), roles=STAFF, summary="Ticket no-show"),
+)
 def no_show(ticket_id: str) -> object:
     return _finish(ticket_id, completed=False)

@@ -1,4 +1,5 @@
-"""`make run` starts the whole stack, prints `ready`, serves login and nearby, and stops on SIGTERM."""
+"""`make run` starts the whole stack, prints `ready`, serves login, nearby and the OpenAPI document, and
+stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -66,6 +67,7 @@ def test_make_run_smoke() -> None:
         assert login["role"] == "customer" and login["token"]
         nearby = _call(f"{api}/api/stores/nearby?latitude=31.2304&longitude=121.4737&radius=10000")
         assert len(nearby["stores"]) >= 3
+        assert _call(f"{api}/api/openapi.json") == json.loads((ROOT / "docs" / "openapi.json").read_text())
         stack_pid = int(
             subprocess.check_output(["pgrep", "-g", str(process.pid), "-f", "python -m devstack"]).split()[0]
         )
