@@ -14,6 +14,7 @@ from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_F
 from chalicelib.appointments.domain import (
     DEFAULT_CANCEL_WINDOW_HOURS,
     DEFAULT_HORIZON_DAYS,
+    DEFAULT_MAX_OPEN_BOOKINGS,
     Appointment,
     Place,
     Reminder,
@@ -85,7 +86,8 @@ class StorePlaces:
             return Place(rules.zone(settings().default_timezone), "", "", DEFAULT_CANCEL_WINDOW_HOURS)
         window = store.settings.get("appointmentCancelWindowHours", DEFAULT_CANCEL_WINDOW_HOURS)
         horizon = store.settings.get("bookingHorizonDays", DEFAULT_HORIZON_DAYS)
-        return Place(rules.zone(store.timezone), store.phone, store.name, float(window), int(horizon))
+        cap = store.settings.get("maxOpenBookingsPerCustomer", DEFAULT_MAX_OPEN_BOOKINGS)
+        return Place(rules.zone(store.timezone), store.phone, store.name, float(window), int(horizon), int(cap))
 
 
 def aws_deps() -> Deps:

@@ -114,9 +114,10 @@ def book(deps: Deps, principal: Principal, request: BookingRequest, now: datetim
         created_at=now,
         updated_at=now,
         reminder_names=tuple(name for name, _ in plan),
+        counted=True,
     )
     try:
-        deps.repo.create_appointment(appt, units)
+        deps.repo.create_appointment(appt, units, place.max_open_bookings)
     except SlotTaken as taken:
         repeat = _same_booking(deps, principal, appt, taken.holder)
         if repeat is None:

@@ -23,6 +23,7 @@ from chalicelib.appointments.domain import (
     Staff,
     Status,
     StatusChange,
+    TooManyOpenBookings,
 )
 from chalicelib.appointments.ports import Deps
 from chalicelib.core.errors import Conflict
@@ -49,6 +50,7 @@ class InMemoryRepository:
         self.appointments: dict[str, Appointment] = {}
         self.blocks: dict[str, Block] = {}
         self.preferences: dict[str, Preferences] = {}
+        self.open_bookings: Counter[tuple[str, str]] = Counter()  # (merchant, customer) -> open
         self.reads: Counter[tuple[str, str]] = Counter()
 
     def _read(self, kind: str, key: str) -> None:
@@ -115,10 +117,17 @@ class InMemoryRepository:
         found = [a for a in self.appointments.values() if a.staff_id == staff_id and start <= a.start < end]
         return sorted(found, key=lambda a: (a.start, a.id))
 
-    def create_appointment(self, appt: Appointment, units: Iterable[datetime]) -> None:
+    def create_appointment(self, appt: Appointment, units: Iterable[datetime], cap: int) -> None:
         if appt.id in self.appointments:
             raise Conflict("exists")
+        units = list(units)
+        taken = [self.units[(appt.staff_id, u)][0] for u in units if (appt.staff_id, u) in self.units]
+        if taken:  # the table reports the taken unit first, so a retry is recognised at the cap too
+            raise SlotTaken("That time slot has just been taken.", taken[0])
+        if appt.counted and self.open_bookings[(appt.merchant_id, appt.user_id)] >= cap:
+            raise TooManyOpenBookings(cap)
         self._claim(appt.staff_id, units, appt.id, "appointment")
+        self.open_bookings[(appt.merchant_id, appt.user_id)] += appt.counted
         self.appointments[appt.id] = appt
 
     def _stands(self, appt: Appointment, statuses: tuple[str, ...]) -> bool:
@@ -163,6 +172,8 @@ class InMemoryRepository:
         self.appointments[appt.id] = changed
         if release:
             self._release(appt.staff_id, claim_units(appt.start, appt.duration, appt.buffer), appt.id)
+        if stored.counted:
+            self.open_bookings[(appt.merchant_id, appt.user_id)] -= 1
         return StatusChange(True, appt)
 
     def set_reminders(self, appointment_id: str, names: list[str]) -> None:

@@ -143,6 +143,60 @@ def test_concurrent_bookings_of_different_overlapping_durations(world) -> None:
         assert first_end <= second_start  # never two overlapping appointments for one staff member
 
 
+def _open_count(user_id: str) -> int:
+    from chalicelib.appointments.items import OpenBookingsItem, open_bookings_key
+    from devstack import demo_data
+
+    return int(OpenBookingsItem.get(*open_bookings_key(user_id, demo_data.MERCHANT_ID), consistent_read=True).open)
+
+
+@pytest.mark.parametrize("trial", range(2))
+def test_one_customers_concurrent_bookings_never_exceed_the_cap(world, trial: int) -> None:
+    """12 threads of one customer, each for a different free slot: DynamoDB's conditional counter
+    lets exactly the cap (3) through, whatever the interleaving; every way out of "open" gives a place
+    back exactly once, so the count never drifts."""
+    deps = aws_deps()
+    me = Principal(f"u-greedy-{trial}", Role.CUSTOMER)
+    days, slots = (3, 4, 5), ("09:00", "10:00", "11:00", "14:00")
+    wanted = [
+        requests.BookingRequest("svc-consult", "st-zhang", date(2026, 3, d), s, rules.customer_info(CUSTOMER), 0)
+        for d in days
+        for s in slots
+    ]
+    barrier = threading.Barrier(len(wanted))
+
+    def attempt(want: requests.BookingRequest) -> str:
+        barrier.wait()
+        try:
+            return booking.book(deps, me, want, MONDAY_8AM).appointment.id
+        except Conflict as err:
+            return err.code
+
+    with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        outcomes = list(pool.map(attempt, wanted))
+    made = [o for o in outcomes if o.startswith("apt")]
+    assert len(made) == 3 and outcomes.count("TOO_MANY_OPEN_BOOKINGS") == 9, outcomes
+    assert _open_count(me.user_id) == 3
+    span = (datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC))
+    assert sorted(a.id for a in TABLE.staff_appointments("st-zhang", *span) if a.user_id == me.user_id) == sorted(made)
+    assert {owner for owner, _ in TABLE.claimed_units("st-zhang", *span).values()} >= set(made)
+    # Cancelled twice at once (one wins), then the others: back to zero, never below.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda _: _cancel_quietly(deps, me, made[0]), range(2)))
+    assert _open_count(me.user_id) == 2
+    for appt_id in made[1:]:
+        changes.cancel(deps, me, appt_id, "", MONDAY_8AM)
+    assert _open_count(me.user_id) == 0
+    assert booking.book(deps, me, wanted[0], MONDAY_8AM).appointment.status == domain.Status.CONFIRMED
+
+
+def _cancel_quietly(deps: Deps, me: Principal, appointment_id: str) -> str:
+    try:
+        return changes.cancel(deps, me, appointment_id, "", MONDAY_8AM).appointment.status
+    except Conflict as err:
+        return err.code
+
+
 # --- reminders --------------------------------------------------------------------------------
 def test_reminders_are_delivered_on_every_channel_when_due(world, aws, client, login, sandbox) -> None:
     runner = world

@@ -153,3 +153,41 @@ def test_bookings_and_slots_beyond_the_horizon_are_refused(w: World) -> None:
         booking.book(w.deps, ME, request(day=beyond), MONDAY_8AM)
     assert booked.value.code == "DATE_OUT_OF_RANGE"
     assert w.repo.units == {} and w.effects.sagas == []
+
+
+def _cap(w: World, cap: int) -> None:
+    from dataclasses import replace
+
+    w.places.places[STORE] = replace(w.places.places[STORE], max_open_bookings=cap)
+
+
+def test_one_customer_holds_at_most_the_stores_cap_of_open_bookings(w: World) -> None:
+    """Issue 8: one customer could take every slot of a day. The cap counts bookings still open
+    (awaiting payment or confirmed) at this merchant; another customer is not affected."""
+    _cap(w, 2)
+    booking.book(w.deps, ME, request(time_slot="10:00"), MONDAY_8AM)
+    booking.book(w.deps, ME, request("svc-haircut", "14:00", 8800), MONDAY_8AM)
+    with pytest.raises(Conflict) as refused:
+        booking.book(w.deps, ME, request(time_slot="16:00"), MONDAY_8AM)
+    assert refused.value.code == "TOO_MANY_OPEN_BOOKINGS" and refused.value.status == 409
+    assert len(w.repo.appointments) == 2 and len(w.effects.sagas) == 2  # nothing claimed, no saga
+    assert w.repo.claimed_units("st-zhang", at(3, "16:00"), at(3, "16:30")) == {}
+    booking.book(w.deps, Principal("u-other", Role.CUSTOMER), request(time_slot="16:00"), MONDAY_8AM)
+    assert w.repo.open_bookings == {("m1", "u-me"): 2, ("m1", "u-other"): 1}
+
+
+def test_a_retried_booking_at_the_cap_returns_the_booking_and_counts_once(w: World) -> None:
+    _cap(w, 1)
+    first = booking.book(w.deps, ME, request(), MONDAY_8AM).appointment
+    assert booking.book(w.deps, ME, request(), MONDAY_8AM).appointment == first  # the retry, not a 409
+    assert w.repo.open_bookings[("m1", "u-me")] == 1
+
+
+def test_a_booking_whose_saga_cannot_start_gives_its_place_back(w: World) -> None:
+    _cap(w, 1)
+    w.effects.fail_saga = True
+    with pytest.raises(UpstreamUnavailable):
+        booking.book(w.deps, ME, request(), MONDAY_8AM)
+    assert w.repo.open_bookings[("m1", "u-me")] == 0
+    w.effects.fail_saga = False
+    booking.book(w.deps, ME, request(time_slot="11:00"), MONDAY_8AM)

@@ -223,3 +223,26 @@ def test_a_cancel_whose_settle_queue_and_notice_all_fail_still_answers_and_the_s
     changes.settle_cancelled(w.deps, w.repo.appointments[appt.id], was=Status.CANCELLED)  # later writes: nothing
     changes.settle_cancelled(w.deps, w.repo.appointments[appt.id], was=Status.CONFIRMED)  # a redelivery: once
     assert w.effects.payments[appt.out_trade_no].refunds == [f"{appt.out_trade_no}R0"]
+
+
+def test_every_way_out_of_open_gives_the_customers_place_back_once(w: World) -> None:
+    """Cancel, complete, no-show and the saga's expiry each decrement the customer's open count in
+    their own status change; a repeat changes nothing, a reschedule keeps the booking open."""
+    w.places.places[STORE] = replace(w.places.places[STORE], max_open_bookings=4)
+    cancelled, completed, no_show = book(w, 3, "10:00"), book(w, 3, "11:00"), book(w, 3, "14:00")
+    expired = book(w, 4, "10:00", paid=True)
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 4
+    changes.reschedule(w.deps, ME, cancelled.id, RescheduleRequest(date(2026, 3, 5), "10:00"), MONDAY_8AM)
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 4
+    cancelled = w.repo.appointments[cancelled.id]
+    changes.cancel(w.deps, ME, cancelled.id, "", MONDAY_8AM)
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 3
+    changes.mark(w.deps, STAFF, completed.id, "complete", at(3, "11:10"))
+    changes.mark(w.deps, STAFF, no_show.id, "no-show", at(3, "14:10"))
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 1
+    changes.payment_failed(w.deps, expired.id, {}, MONDAY_8AM)
+    changes.payment_failed(w.deps, expired.id, {}, MONDAY_8AM)  # a redelivered compensation
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 0
+    with pytest.raises(Conflict):
+        changes.cancel(w.deps, ME, cancelled.id, "", MONDAY_8AM)
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 0
