@@ -86,11 +86,25 @@ def cancel(deps: Deps, principal: Principal, appointment_id: str, reason: str, n
 
 
 def settle_cancelled(deps: Deps, appt: Appointment, *, was: Status | None) -> None:
-    """The table stream's record of a booking becoming cancelled: settle its payment (refund it if
-    paid, close it if open). Safe to repeat (WeChat Pay dedupes the refund by its number); writes
-    that leave a booking cancelled (its refund status) are not a cancel and settle nothing."""
+    """The table stream's record of a booking becoming cancelled: the backstop that settles its
+    payment (refund it if paid, close it if open) when the cancel's own settle and queue did not.
+    Safe to repeat (WeChat Pay dedupes the refund by its number); writes that leave a booking
+    cancelled (its refund status) are not a cancel and settle nothing.
+
+    A confirmed booking was paid: the cancel usually refunded it inline and recorded the refund on
+    the booking, which one read shows, so the stream does not settle it again (a payment read, a
+    refund status write and one more stream record). Were the record handled before the cancel got
+    that far, both settle: harmless, the refund number is one. An unpaid booking's settle is a close,
+    which a repeat answers from the payment record alone: reading the booking first would save nothing."""
     if was == Status.CANCELLED or appt.status != Status.CANCELLED or appt.out_trade_no is None:
         return
+    if appt.refund_status is not None:
+        return
+    if was == Status.CONFIRMED:
+        stored = deps.repo.get_appointment(appt.id)
+        if stored is None or stored.refund_status is not None:
+            count("CancelSettledInline")
+            return
     _settle_payment(deps, appt, appt.cancel_reason or "appointment cancelled")
 
 

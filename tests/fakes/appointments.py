@@ -229,6 +229,7 @@ class RecordingEffects:
         self.published: list[Notification] = []
         self.payments: dict[str, FakePayment] = {}
         self.settled_later: list[tuple[str, str]] = []
+        self.settles: list[str] = []  # out_trade_no of every settle asked for, even a repeat
         self.fail_saga = False
         self.fail_settle = False
 
@@ -256,6 +257,7 @@ class RecordingEffects:
     def settle_payment(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> Settlement:
         if self.fail_settle:
             raise ConnectionError("WeChat Pay unreachable")
+        self.settles.append(out_trade_no)
         payment = self.payments.get(out_trade_no)
         if payment is None:
             return Settlement(NO_PAYMENT)

@@ -454,6 +454,33 @@ def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, san
     assert again == "cancelled"
 
 
+def test_the_stream_does_not_settle_a_cancel_again_that_refunded_inline(
+    world, api_base, client, login, sandbox, local_aws
+) -> None:
+    """Final review: the table stream's record of a paid cancel settled it a second time (a payment
+    GetItem and an UpdateItem of the refund status, and one more stream record). Now it reads the
+    booking once and finds the refund the cancel recorded."""
+    from chalicelib.payments import models as payments
+
+    runner = world
+    me, _ = customer(login)
+    appt = book(client, me, serviceId="svc-massage", totalAmount=19800).json_body["appointment"]
+    params = post_json(client, "/api/appointments/payment", {"appointmentId": appt["id"], "amount": 19800}, me)
+    prepay_id = params.json_body["package"].split("=", 1)[1]
+    runner.run_until(lambda: bool(getattr(payments.get_payment(appt["id"]), "task_token", None)))
+    assert _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})["trade_state"] == (
+        "SUCCESS"
+    )
+    runner.run_until(lambda: getattr(TABLE.get_appointment(appt["id"]), "status", None) == "confirmed")
+    runner.deliver_stream_records()
+    cancelled = put(client, f"/api/appointments/{appt['id']}/cancel", {"reason": "Customer cancellation"}, me)
+    assert cancelled.status_code == 200 and cancelled.json_body["appointment"]["refundStatus"], cancelled.json_body
+    local_aws.app.calls.clear()
+    assert runner.deliver_stream_records() >= 1
+    assert dict(local_aws.app.calls) == {"GetItem": 1}  # the booking, with the cancel's refund on it
+    assert sandbox.pay.orders[appt["id"]].refunds.keys() == {f"{appt['id']}R0"}
+
+
 def test_a_refund_that_fails_during_cancel_is_still_made(world, api_base, client, login, sandbox, monkeypatch) -> None:
     from chalicelib.core.errors import UpstreamUnavailable
     from chalicelib.payments import models as payments

@@ -246,3 +246,18 @@ def test_every_way_out_of_open_gives_the_customers_place_back_once(w: World) -> 
     with pytest.raises(Conflict):
         changes.cancel(w.deps, ME, cancelled.id, "", MONDAY_8AM)
     assert w.repo.open_bookings[(MERCHANT, "u-me")] == 0
+
+
+def test_the_streams_record_of_a_cancel_settles_nothing_the_cancel_already_refunded(w: World) -> None:
+    """Final review: a paid cancel settled twice, inline and again from the table stream. The stream
+    reads the booking and skips when the cancel recorded its refund; it stays the backstop otherwise."""
+    appt = book(w, paid=True)
+    assert appt.out_trade_no is not None
+    w.effects.open_payment(appt, "x")
+    w.effects.payments[appt.out_trade_no].status = SUCCESS
+    changes.cancel(w.deps, ME, appt.id, "", MONDAY_8AM)
+    assert w.effects.settles == [appt.out_trade_no]
+    as_cancelled = replace(w.repo.appointments[appt.id], refund_status=None)  # the cancel's own stream record
+    changes.settle_cancelled(w.deps, as_cancelled, was=Status.CONFIRMED)
+    assert w.effects.settles == [appt.out_trade_no]  # not settled again
+    assert w.effects.payments[appt.out_trade_no].refunds == [f"{appt.out_trade_no}R0"]
