@@ -29,11 +29,17 @@ PAYMENT_ORDER_KIND = "appointment"
 
 class AwsEffects:
     def start_booking(
-        self, appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], note: Notification
+        self,
+        appointment_id: str,
+        out_trade_no: str | None,
+        reminders: list[Reminder],
+        note: Notification,
+        *,
+        start: datetime,
     ) -> None:
         from chalicelib.appointments.saga import start_booking
 
-        start_booking(appointment_id, out_trade_no, reminders, note)
+        start_booking(appointment_id, out_trade_no, reminders, note, start=start)
 
     def schedule_reminder(self, appointment_id: str, name: str, at: datetime, payload: dict[str, Any]) -> None:
         from chalicelib.core.timers import schedule_timer

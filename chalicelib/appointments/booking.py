@@ -126,7 +126,7 @@ def book(deps: Deps, principal: Principal, request: BookingRequest, now: datetim
     reminders = [Reminder(name, at, notices.reminder_payload(appt.id, name, start)) for name, at in plan]
     note = notices.notice(appt, notices.CONFIRMED_KIND, place, prefs, notices.confirmed_id(appt.id))
     try:
-        deps.effects.start_booking(appt.id, appt.out_trade_no, reminders, note)
+        deps.effects.start_booking(appt.id, appt.out_trade_no, reminders, note, start=start)
     except Exception as err:
         # Without its saga a paid booking would hold the slot forever: undo it.
         logger.exception("could not start the booking saga", appointment_id=appt.id)

@@ -117,16 +117,19 @@ def reschedule(
     place = deps.places.place_of(appt.store_id)
     if not as_staff:
         rules.ensure_customer_window(appt.start, now, place.cancel_window_hours, "rescheduled")
-    staff = require_staff(deps.repo, appt.staff_id)
     rules.ensure_within_horizon(request.day, now.astimezone(place.tz).date(), place.horizon_days)
-    new_start = slot_start(staff, appt.duration, request.day, request.time_slot, place.tz, now)
-    if new_start == appt.start:
-        if appt.status == Status.CONFIRMED:
-            # Also the retry of a move whose reminders failed to schedule after it committed: put them
-            # back (a schedule created again replaces itself), or that booking would never be reminded.
+    if rules.local_start(request.day, request.time_slot, place.tz) == appt.start > now:
+        # The slot it already has (often a client's retry): nothing to move. Also the retry of a move
+        # whose reminders failed to schedule after it committed: unless the booking records them as
+        # scheduled for this start, put them back (a schedule created again replaces itself).
+        if appt.reminders_start != appt.start:
             prefs = deps.repo.get_preferences(appt.user_id)
             schedule_reminders_of(deps, appt, rules.reminder_plan(appt.start, list(prefs.reminder_times), now))
+            deps.repo.mark_reminders_scheduled(appt.id, appt.start)
+            appt = replace(appt, reminders_start=appt.start)
         return AppointmentAt(appt, place)
+    staff = require_staff(deps.repo, appt.staff_id)
+    new_start = slot_start(staff, appt.duration, request.day, request.time_slot, place.tz, now)
     new_units = availability.claim_units(new_start, appt.duration, appt.buffer)
     old_units = availability.claim_units(appt.start, appt.duration, appt.buffer)
     rules.ensure_units_fit(len(set(new_units) - set(old_units)), len(set(old_units) - set(new_units)))
@@ -140,7 +143,8 @@ def reschedule(
     # Old reminders carry the old start, so even one that escapes deletion is never sent.
     cancel_reminders(deps, appt)
     scheduled = schedule_reminders_of(deps, moved, plan)
-    moved = replace(moved, reminder_names=tuple(scheduled))
+    deps.repo.mark_reminders_scheduled(appt.id, new_start)
+    moved = replace(moved, reminder_names=tuple(scheduled), reminders_start=new_start)
     note = notices.notice(
         moved,
         notices.RESCHEDULED_KIND,

@@ -108,6 +108,9 @@ class Appointment:
     # Whether booking it added one to the customer's open count (bookings made before the cap did
     # not), so the status change that closes it takes exactly that one back.
     counted: bool = False
+    # The start its reminders were scheduled for (None: not known to be scheduled since it last
+    # moved), so a reschedule to the slot it already has costs nothing once they are.
+    reminders_start: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,8 @@ class AppointmentItem(TableModel):
     cancel_reason = UnicodeAttribute(null=True)
     refund_status = UnicodeAttribute(null=True)
     counted = BooleanAttribute(null=True)  # added one to the customer's open count (see OpenBookingsItem)
+    # The start its reminders were scheduled for; the saga's RecordReminders state sets it too.
+    reminders_start = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
@@ -250,6 +252,7 @@ def to_appointment(item: AppointmentItem) -> Appointment:
         cancel_reason=item.cancel_reason,
         refund_status=item.refund_status,
         counted=bool(item.counted),
+        reminders_start=from_iso(item.reminders_start) if item.reminders_start else None,
     )
 
 
@@ -275,6 +278,7 @@ def appointment_item(appt: Appointment) -> AppointmentItem:
         cancel_reason=appt.cancel_reason,
         refund_status=appt.refund_status,
         counted=appt.counted or None,
+        reminders_start=to_iso(appt.reminders_start) if appt.reminders_start else None,
         created_at=to_iso(appt.created_at),
         updated_at=to_iso(appt.updated_at),
         gsi1pk=key("STAFFAPPT", appt.staff_id),

@@ -209,6 +209,7 @@ class TableRepository:
                         AppointmentItem.end.set(to_iso(new_end)),
                         AppointmentItem.gsi1sk.set(f"{to_iso(new_start)}#{appt.id}"),
                         AppointmentItem.reminder_names.set(cast(Any, reminder_names)),
+                        AppointmentItem.reminders_start.remove(),  # not yet scheduled for the new start
                         AppointmentItem.updated_at.set(to_iso(now)),
                     ],
                     condition=(AppointmentItem.status == appt.status) & (AppointmentItem.start == to_iso(appt.start)),
@@ -268,6 +269,17 @@ class TableRepository:
         AppointmentItem(*items.appointment_key(appointment_id)).update(
             actions=[AppointmentItem.reminder_names.set(cast(Any, names))], condition=AppointmentItem.pk.exists()
         )
+
+    def mark_reminders_scheduled(self, appointment_id: str, start: datetime) -> None:
+        """Records that its reminders are scheduled for `start`, unless it moved meanwhile."""
+        try:
+            AppointmentItem(*items.appointment_key(appointment_id)).update(
+                actions=[AppointmentItem.reminders_start.set(to_iso(start))],
+                condition=AppointmentItem.start == to_iso(start),
+            )
+        except UpdateError as err:
+            if not condition_failed(err):
+                raise
 
     def set_refund_status(self, appointment_id: str, status: str) -> None:
         try:

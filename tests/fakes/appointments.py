@@ -151,7 +151,12 @@ class InMemoryRepository:
         self._release(appt.staff_id, old_units - set(new_units), appt.id)
         stored = self.appointments[appt.id]
         self.appointments[appt.id] = replace(
-            stored, start=new_start, end=new_end, reminder_names=tuple(reminder_names), updated_at=now
+            stored,
+            start=new_start,
+            end=new_end,
+            reminder_names=tuple(reminder_names),
+            reminders_start=None,
+            updated_at=now,
         )
 
     def finish_appointment(
@@ -178,6 +183,11 @@ class InMemoryRepository:
 
     def set_reminders(self, appointment_id: str, names: list[str]) -> None:
         self.appointments[appointment_id] = replace(self.appointments[appointment_id], reminder_names=tuple(names))
+
+    def mark_reminders_scheduled(self, appointment_id: str, start: datetime) -> None:
+        stored = self.appointments.get(appointment_id)
+        if stored is not None and stored.start == start:
+            self.appointments[appointment_id] = replace(stored, reminders_start=start)
 
     def set_refund_status(self, appointment_id: str, status: str) -> None:
         if appointment_id in self.appointments:
@@ -230,15 +240,23 @@ class RecordingEffects:
         self.payments: dict[str, FakePayment] = {}
         self.settled_later: list[tuple[str, str]] = []
         self.settles: list[str] = []  # out_trade_no of every settle asked for, even a repeat
+        self.saga_starts: dict[str, datetime] = {}  # the start each saga records its reminders for
         self.fail_saga = False
         self.fail_settle = False
 
     def start_booking(
-        self, appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], note: Notification
+        self,
+        appointment_id: str,
+        out_trade_no: str | None,
+        reminders: list[Reminder],
+        note: Notification,
+        *,
+        start: datetime,
     ) -> None:
         if self.fail_saga:
             raise RuntimeError("Step Functions unavailable")
         self.sagas.append((appointment_id, out_trade_no, reminders, note))
+        self.saga_starts[appointment_id] = start
 
     def schedule_reminder(self, appointment_id: str, name: str, at: datetime, payload: dict[str, Any]) -> None:
         self.scheduled.append((appointment_id, name, at, payload))
