@@ -10,7 +10,7 @@ import os
 import threading
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,41 +23,19 @@ from chalicelib.appointments.adapters import AwsEffects, StorePlaces, aws_deps
 from chalicelib.appointments.ports import Deps
 from chalicelib.appointments.repo import TableRepository
 from chalicelib.core.auth import Principal, Role
-from chalicelib.core.clock import ManualClock, use_clock
 from chalicelib.core.errors import Conflict
 from chalicelib.core.resources import TIMERS_QUEUE
 from chalicelib.payments.api import CLOSED_UNPAID, NO_PAYMENT, REFUNDED, Settlement
-from devstack.event_runner import EventRunner
-from devstack.stack import REGION
 from tests.api.appointments.support import (
     CUSTOMER,
     MONDAY_8AM,
     TUESDAY,
     book,
-    make_login,
     put,
-    seed_appointments_world,
 )
 from tests.conftest import post_json
 
 TABLE = TableRepository()
-
-
-@pytest.fixture
-def world(aws: Any) -> Iterator[EventRunner]:
-    """Seeded at Monday 08:00 Shanghai; the process clock and the event runner share one manual clock."""
-    from app import app
-
-    manual = ManualClock(MONDAY_8AM)
-    previous = use_clock(manual)
-    seed_appointments_world(manual.now())
-    yield EventRunner(app, manual, [aws.scheduler_group], REGION)
-    use_clock(previous)
-
-
-@pytest.fixture
-def login(client: Any) -> Any:
-    return make_login(client)
 
 
 def saga_finished(appointment_id: str) -> Callable[[], bool]:
@@ -410,12 +388,6 @@ def test_payment_that_lands_after_a_cancel_is_refunded_once(world, client, login
 
 
 # --- cancel with a real WeChat Pay refund -----------------------------------------------------
-@pytest.fixture
-def api_base(world, api_url) -> str:
-    """The app over HTTP so the sandbox can deliver its signed payment callback."""
-    return api_url
-
-
 def _post(url: str, body: Any) -> Any:
     data = json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"}, method="POST")
