@@ -255,6 +255,8 @@ class RecordingEffects:
     ) -> None:
         if self.fail_saga:
             raise RuntimeError("Step Functions unavailable")
+        if appointment_id in self.saga_starts:
+            return  # an execution is named after its booking: starting it again is a no-op
         self.sagas.append((appointment_id, out_trade_no, reminders, note))
         self.saga_starts[appointment_id] = start
 

@@ -191,3 +191,31 @@ def test_a_booking_whose_saga_cannot_start_gives_its_place_back(w: World) -> Non
     assert w.repo.open_bookings[("m1", "u-me")] == 0
     w.effects.fail_saga = False
     booking.book(w.deps, ME, request(time_slot="11:00"), MONDAY_8AM)
+
+
+class Killed(BaseException):
+    """The Lambda dying between two writes (a timeout, an out-of-memory kill): no `except Exception`
+    in our code runs, the function simply stops."""
+
+
+def test_a_booking_whose_lambda_died_before_its_saga_started_gets_it_from_the_retry(w: World) -> None:
+    """The booking's transaction committed, then the function died before StartExecution: without a
+    saga nobody would remind, notify or (for a paid one) time out the payment. The client's retry
+    finds its booking and starts the saga under the same name (a repeat start is a no-op)."""
+    real = w.effects.start_booking
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    w.effects.start_booking = die  # type: ignore[method-assign,assignment]
+    with pytest.raises(Killed):
+        booking.book(w.deps, ME, request("svc-haircut", amount=8800), MONDAY_8AM)
+    [appt] = w.repo.appointments.values()
+    assert appt.status == Status.PENDING_PAYMENT and w.effects.sagas == []
+    w.effects.start_booking = real  # type: ignore[method-assign]
+    retried = booking.book(w.deps, ME, request("svc-haircut", amount=8800), MONDAY_8AM).appointment
+    assert retried.id == appt.id and len(w.repo.appointments) == 1
+    [(saga_id, trade_no, reminders, note)] = w.effects.sagas
+    assert (saga_id, trade_no, [r.name for r in reminders]) == (appt.id, appt.out_trade_no, ["24h", "2h"])
+    assert note.id == f"appt-confirmed-{appt.id}" and w.effects.saga_starts[appt.id] == appt.start
+    assert w.repo.open_bookings[("m1", "u-me")] == 1  # counted once
