@@ -147,3 +147,27 @@ def test_a_subscribe_message_whose_answer_is_lost_is_sent_again(world, client, l
     world.run_until(lambda: world.drain_queues() == 0 and len(sandbox.messages.messages(openid)) == 2)
     assert [m["template_id"] for m in sandbox.messages.messages(openid)] == ["tmpl-appointment_confirmed"] * 2
     assert len(client.http.get("/api/notifications", headers=me).json_body["notifications"]) == 1
+
+
+def test_a_payment_query_that_answers_5xx_during_cancel_is_settled_from_the_queue(
+    world, client, login, sandbox, faults
+) -> None:
+    """The customer paid but WeChat's callback has not reached us: the cancel's close is refused as
+    ORDERPAID and the query that would show the payment answers 5xx. The cancel stands, and the queued
+    settle later finds the payment through the query and refunds it, once."""
+    from chalicelib.payments import models as payments
+
+    me, _ = customer(login)
+    appt_id = book(client, me, serviceId="svc-massage", totalAmount=19800).json_body["appointment"]["id"]
+    prepay_id = _open_payment(client, me, appt_id).json_body["package"].split("=", 1)[1]
+    paid = _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})
+    assert (paid["trade_state"], paid["notify_status"]) == ("SUCCESS", 0)  # the callback did not arrive
+    faults.inject(f"/v3/pay/transactions/out-trade-no/{appt_id}", method="GET", status=500)
+    cancelled = put(client, f"/api/appointments/{appt_id}/cancel", {}, me)
+    assert cancelled.status_code == 200 and cancelled.json_body["appointment"]["status"] == "cancelled"
+    assert faults.hits[f"/v3/pay/transactions/out-trade-no/{appt_id}"] == 1
+    world.drain_queues()
+    world.deliver_stream_records()
+    record = payments.get_payment(appt_id)
+    assert record is not None and record.status == "REFUND"
+    assert sandbox.pay.orders[appt_id].refunds.keys() == {f"{appt_id}R0"}
