@@ -105,7 +105,7 @@ def _past_bookings(repo: TableRepository, now: datetime, members: list[Staff]) -
         )
         units = [] if status == "cancelled" else availability.claim_units(start, service.duration, service.buffer)
         try:
-            repo.create_appointment(appt, units)
+            repo.create_appointment(appt, units, cap=0)  # history: not counted among open bookings
         except Conflict:  # two random picks landed on one slot: skip the second
             continue
 

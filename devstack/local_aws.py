@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import urllib.request
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -24,6 +25,9 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 DYNAMODB_TARGET = "DynamoDB_20120810."
+# moto's Step Functions executor signs its service integrations' calls with this access key: they are
+# the state machines' (e.g. the booking saga's updateItem states), running beside the requests.
+STATE_MACHINE_CREDENTIAL = "Credential=ak/"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -33,11 +37,39 @@ class SerializedDynamoDB:
         self.app = app
         self.lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        # Calls the state machines made, kept apart so a request's budget counts only its own.
+        self.machine_calls: Counter[str] = Counter()
+        # operation -> [error type, calls left]: the state machines' next calls of it fail (fault tests).
+        self.machine_faults: dict[str, list[Any]] = {}
         # (table, key) of every item a GetItem or BatchGetItem asked for, in order.
         self.keys_read: list[tuple[str, str]] = []
 
+    def fail_machine_calls(self, operation: str, error: str = "InternalServerError", times: int = 1) -> None:
+        """The state machines' next `times` calls of `operation` (e.g. "UpdateItem") answer `error`
+        instead of running, as DynamoDB answers a Task that fails (a 500, a throttle, a condition)."""
+        with self.lock:
+            self.machine_faults[operation] = [error, times]
+
+    def _machine_fault(self, operation: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+        fault = self.machine_faults.get(operation)
+        if fault is None or fault[1] <= 0:
+            return None
+        fault[1] -= 1
+        error = str(fault[0])
+        status = "400 Bad Request" if error.endswith("Exception") else "500 Internal Server Error"
+        body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{error}", "message": "injected"}).encode()
+        headers = [
+            ("Content-Type", "application/x-amz-json-1.0"),
+            ("Content-Length", str(len(body))),
+            ("x-amzn-RequestId", uuid.uuid4().hex),  # botocore (and moto's executor) expect one
+        ]
+        start_response(status, headers)
+        return [body]
+
     def clear(self) -> None:
         self.calls.clear()
+        self.machine_calls.clear()
+        self.machine_faults.clear()
         self.keys_read.clear()
 
     def _record_keys(self, operation: str, environ: dict[str, Any]) -> None:
@@ -59,8 +91,14 @@ class SerializedDynamoDB:
             return self.app(environ, start_response)
         with self.lock:
             operation = target[len(DYNAMODB_TARGET) :]
-            self.calls[operation] += 1
-            self._record_keys(operation, environ)
+            if STATE_MACHINE_CREDENTIAL in environ.get("HTTP_AUTHORIZATION", ""):
+                self.machine_calls[operation] += 1
+                failed = self._machine_fault(operation, start_response)
+                if failed is not None:
+                    return failed
+            else:
+                self.calls[operation] += 1
+                self._record_keys(operation, environ)
             # Drain the body inside the lock: the write happens while the response is produced.
             return [b"".join(self.app(environ, start_response))]
 

@@ -14,6 +14,7 @@ from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_F
 from chalicelib.appointments.domain import (
     DEFAULT_CANCEL_WINDOW_HOURS,
     DEFAULT_HORIZON_DAYS,
+    DEFAULT_MAX_OPEN_BOOKINGS,
     Appointment,
     Place,
     Reminder,
@@ -28,11 +29,17 @@ PAYMENT_ORDER_KIND = "appointment"
 
 class AwsEffects:
     def start_booking(
-        self, appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], note: Notification
+        self,
+        appointment_id: str,
+        out_trade_no: str | None,
+        reminders: list[Reminder],
+        note: Notification,
+        *,
+        start: datetime,
     ) -> None:
         from chalicelib.appointments.saga import start_booking
 
-        start_booking(appointment_id, out_trade_no, reminders, note)
+        start_booking(appointment_id, out_trade_no, reminders, note, start=start)
 
     def schedule_reminder(self, appointment_id: str, name: str, at: datetime, payload: dict[str, Any]) -> None:
         from chalicelib.core.timers import schedule_timer
@@ -92,7 +99,8 @@ class StorePlaces:
             return Place(rules.zone(settings().default_timezone), "", "", DEFAULT_CANCEL_WINDOW_HOURS)
         window = store.settings.get("appointmentCancelWindowHours", DEFAULT_CANCEL_WINDOW_HOURS)
         horizon = store.settings.get("bookingHorizonDays", DEFAULT_HORIZON_DAYS)
-        return Place(rules.zone(store.timezone), store.phone, store.name, float(window), int(horizon))
+        cap = store.settings.get("maxOpenBookingsPerCustomer", DEFAULT_MAX_OPEN_BOOKINGS)
+        return Place(rules.zone(store.timezone), store.phone, store.name, float(window), int(horizon), int(cap))
 
 
 def aws_deps() -> Deps:

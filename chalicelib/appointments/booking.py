@@ -10,6 +10,7 @@ from chalicelib.appointments.domain import (
     Appointment,
     AppointmentAt,
     Place,
+    Preferences,
     Reminder,
     Service,
     SlotTaken,
@@ -114,18 +115,25 @@ def book(deps: Deps, principal: Principal, request: BookingRequest, now: datetim
         created_at=now,
         updated_at=now,
         reminder_names=tuple(name for name, _ in plan),
+        counted=True,
     )
     try:
-        deps.repo.create_appointment(appt, units)
+        deps.repo.create_appointment(appt, units, place.max_open_bookings)
     except SlotTaken as taken:
         repeat = _same_booking(deps, principal, appt, taken.holder)
         if repeat is None:
             raise
-        return AppointmentAt(repeat, place)  # the client retried a booking that already went through
-    reminders = [Reminder(name, at, notices.reminder_payload(appt.id, name, start)) for name, at in plan]
-    note = notices.notice(appt, notices.CONFIRMED_KIND, place, prefs, notices.confirmed_id(appt.id))
+        # The client retried a booking that already went through. Its first attempt may have died
+        # between the booking's transaction and the saga's start (a Lambda timeout or kill): start it
+        # again under the booking's name, which is a no-op when it did start.
+        try:
+            _start_saga(deps, repeat, place, prefs, plan)
+        except Exception:
+            count("SagaRestartFailed")
+            logger.exception("could not restart the booking saga on a retry", appointment_id=repeat.id)
+        return AppointmentAt(repeat, place)
     try:
-        deps.effects.start_booking(appt.id, appt.out_trade_no, reminders, note)
+        _start_saga(deps, appt, place, prefs, plan)
     except Exception as err:
         # Without its saga a paid booking would hold the slot forever: undo it.
         logger.exception("could not start the booking saga", appointment_id=appt.id)
@@ -133,6 +141,14 @@ def book(deps: Deps, principal: Principal, request: BookingRequest, now: datetim
         raise UpstreamUnavailable("Booking is unavailable right now; please try again.") from err
     count("AppointmentBooked")
     return AppointmentAt(appt, place)
+
+
+def _start_saga(
+    deps: Deps, appt: Appointment, place: Place, prefs: Preferences, plan: list[tuple[str, datetime]]
+) -> None:
+    reminders = [Reminder(name, at, notices.reminder_payload(appt.id, name, appt.start)) for name, at in plan]
+    note = notices.notice(appt, notices.CONFIRMED_KIND, place, prefs, notices.confirmed_id(appt.id))
+    deps.effects.start_booking(appt.id, appt.out_trade_no, reminders, note, start=appt.start)
 
 
 def _same_booking(deps: Deps, principal: Principal, wanted: Appointment, holder: str | None) -> Appointment | None:

@@ -86,11 +86,25 @@ def cancel(deps: Deps, principal: Principal, appointment_id: str, reason: str, n
 
 
 def settle_cancelled(deps: Deps, appt: Appointment, *, was: Status | None) -> None:
-    """The table stream's record of a booking becoming cancelled: settle its payment (refund it if
-    paid, close it if open). Safe to repeat (WeChat Pay dedupes the refund by its number); writes
-    that leave a booking cancelled (its refund status) are not a cancel and settle nothing."""
+    """The table stream's record of a booking becoming cancelled: the backstop that settles its
+    payment (refund it if paid, close it if open) when the cancel's own settle and queue did not.
+    Safe to repeat (WeChat Pay dedupes the refund by its number); writes that leave a booking
+    cancelled (its refund status) are not a cancel and settle nothing.
+
+    A confirmed booking was paid: the cancel usually refunded it inline and recorded the refund on
+    the booking, which one read shows, so the stream does not settle it again (a payment read, a
+    refund status write and one more stream record). Were the record handled before the cancel got
+    that far, both settle: harmless, the refund number is one. An unpaid booking's settle is a close,
+    which a repeat answers from the payment record alone: reading the booking first would save nothing."""
     if was == Status.CANCELLED or appt.status != Status.CANCELLED or appt.out_trade_no is None:
         return
+    if appt.refund_status is not None:
+        return
+    if was == Status.CONFIRMED:
+        stored = deps.repo.get_appointment(appt.id)
+        if stored is None or stored.refund_status is not None:
+            count("CancelSettledInline")
+            return
     _settle_payment(deps, appt, appt.cancel_reason or "appointment cancelled")
 
 
@@ -103,16 +117,19 @@ def reschedule(
     place = deps.places.place_of(appt.store_id)
     if not as_staff:
         rules.ensure_customer_window(appt.start, now, place.cancel_window_hours, "rescheduled")
-    staff = require_staff(deps.repo, appt.staff_id)
     rules.ensure_within_horizon(request.day, now.astimezone(place.tz).date(), place.horizon_days)
-    new_start = slot_start(staff, appt.duration, request.day, request.time_slot, place.tz, now)
-    if new_start == appt.start:
-        if appt.status == Status.CONFIRMED:
-            # Also the retry of a move whose reminders failed to schedule after it committed: put them
-            # back (a schedule created again replaces itself), or that booking would never be reminded.
+    if rules.local_start(request.day, request.time_slot, place.tz) == appt.start > now:
+        # The slot it already has (often a client's retry): nothing to move. Also the retry of a move
+        # whose reminders failed to schedule after it committed: unless the booking records them as
+        # scheduled for this start, put them back (a schedule created again replaces itself).
+        if appt.reminders_start != appt.start:
             prefs = deps.repo.get_preferences(appt.user_id)
             schedule_reminders_of(deps, appt, rules.reminder_plan(appt.start, list(prefs.reminder_times), now))
+            deps.repo.mark_reminders_scheduled(appt.id, appt.start)
+            appt = replace(appt, reminders_start=appt.start)
         return AppointmentAt(appt, place)
+    staff = require_staff(deps.repo, appt.staff_id)
+    new_start = slot_start(staff, appt.duration, request.day, request.time_slot, place.tz, now)
     new_units = availability.claim_units(new_start, appt.duration, appt.buffer)
     old_units = availability.claim_units(appt.start, appt.duration, appt.buffer)
     rules.ensure_units_fit(len(set(new_units) - set(old_units)), len(set(old_units) - set(new_units)))
@@ -126,7 +143,8 @@ def reschedule(
     # Old reminders carry the old start, so even one that escapes deletion is never sent.
     cancel_reminders(deps, appt)
     scheduled = schedule_reminders_of(deps, moved, plan)
-    moved = replace(moved, reminder_names=tuple(scheduled))
+    deps.repo.mark_reminders_scheduled(appt.id, new_start)
+    moved = replace(moved, reminder_names=tuple(scheduled), reminders_start=new_start)
     note = notices.notice(
         moved,
         notices.RESCHEDULED_KIND,

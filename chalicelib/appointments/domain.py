@@ -36,6 +36,8 @@ TARGET = {"cancel": Status.CANCELLED, "complete": Status.COMPLETED, "no-show": S
 
 DEFAULT_CANCEL_WINDOW_HOURS = 24
 DEFAULT_HORIZON_DAYS = 90
+# Bookings one customer may hold open (awaiting payment or confirmed) at one merchant.
+DEFAULT_MAX_OPEN_BOOKINGS = 3
 DEFAULT_REMINDERS = ("24h", "2h")
 
 
@@ -103,6 +105,12 @@ class Appointment:
     reminder_names: tuple[str, ...] = ()
     cancel_reason: str | None = None
     refund_status: str | None = None
+    # Whether booking it added one to the customer's open count (bookings made before the cap did
+    # not), so the status change that closes it takes exactly that one back.
+    counted: bool = False
+    # The start its reminders were scheduled for (None: not known to be scheduled since it last
+    # moved), so a reschedule to the slot it already has costs nothing once they are.
+    reminders_start: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,8 @@ class Place:
     cancel_window_hours: float
     # How many days ahead (in the store's zone) customers may book; a store setting.
     horizon_days: int = DEFAULT_HORIZON_DAYS
+    # How many open bookings one customer may hold at the merchant; a store setting.
+    max_open_bookings: int = DEFAULT_MAX_OPEN_BOOKINGS
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,14 @@ class Reminder:
     name: str  # e.g. "24h"; the schedule is appointment_reminder-<appointmentId>-<name>
     at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+class TooManyOpenBookings(Conflict):
+    def __init__(self, cap: int) -> None:
+        super().__init__(
+            f"You already have {cap} open bookings here; cancel or finish one before booking another.",
+            code="TOO_MANY_OPEN_BOOKINGS",
+        )
 
 
 class SlotTaken(Conflict):

@@ -7,6 +7,7 @@ Only the repository (repo.py) and the demo seed use them.
 - appt:     APPT#<id> / APPT; gsi1 `STAFFAPPT#<staffId>` -> `<start>#<id>`
 - block:    APPTBLOCK#<id> / BLOCK (merchant_id); gsi1 `STAFFBLOCK#<staffId>` -> `<start>#<id>`
 - prefs:    USER#<userId> / APPTPREFS
+- open:     USER#<userId> / APPTOPEN#<merchantId>, open = the customer's open bookings there (the cap)
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ class AppointmentItem(TableModel):
     reminder_names = ListAttribute(of=UnicodeAttribute, default=list)
     cancel_reason = UnicodeAttribute(null=True)
     refund_status = UnicodeAttribute(null=True)
+    counted = BooleanAttribute(null=True)  # added one to the customer's open count (see OpenBookingsItem)
+    # The start its reminders were scheduled for; the saga's RecordReminders state sets it too.
+    reminders_start = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
@@ -120,6 +124,13 @@ class PreferencesItem(TableModel):
     updated_at = UnicodeAttribute()
 
 
+class OpenBookingsItem(TableModel):
+    """How many bookings a customer holds open at a merchant: the booking transaction adds one only
+    while it is under the cap; the status change that closes a counted booking takes it back."""
+
+    open = NumberAttribute(default=0)
+
+
 def _tail(text: str) -> str:
     return text.split("#", 1)[1]
 
@@ -146,6 +157,10 @@ def block_key(block_id: str) -> tuple[str, str]:
 
 def preferences_key(user_id: str) -> tuple[str, str]:
     return key("USER", user_id), "APPTPREFS"
+
+
+def open_bookings_key(user_id: str, merchant_id: str) -> tuple[str, str]:
+    return key("USER", user_id), key("APPTOPEN", merchant_id)
 
 
 def to_service(item: ServiceItem) -> Service:
@@ -244,6 +259,8 @@ def to_appointment(item: AppointmentItem) -> Appointment:
         reminder_names=tuple(str(n) for n in item.reminder_names or ()),
         cancel_reason=item.cancel_reason,
         refund_status=item.refund_status,
+        counted=bool(item.counted),
+        reminders_start=from_iso(item.reminders_start) if item.reminders_start else None,
     )
 
 
@@ -268,6 +285,8 @@ def appointment_item(appt: Appointment) -> AppointmentItem:
         reminder_names=list(appt.reminder_names),
         cancel_reason=appt.cancel_reason,
         refund_status=appt.refund_status,
+        counted=appt.counted or None,
+        reminders_start=to_iso(appt.reminders_start) if appt.reminders_start else None,
         created_at=to_iso(appt.created_at),
         updated_at=to_iso(appt.updated_at),
         gsi1pk=key("STAFFAPPT", appt.staff_id),

@@ -11,7 +11,6 @@ from typing import Any, cast
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.appointments import items
 from chalicelib.appointments.availability import claim_units
@@ -25,14 +24,25 @@ from chalicelib.appointments.domain import (
     Staff,
     Status,
     StatusChange,
+    TooManyOpenBookings,
 )
-from chalicelib.appointments.items import AppointmentItem, BlockItem, PreferencesItem, ServiceItem, StaffItem, UnitItem
+from chalicelib.appointments.items import (
+    AppointmentItem,
+    BlockItem,
+    OpenBookingsItem,
+    PreferencesItem,
+    ServiceItem,
+    StaffItem,
+    UnitItem,
+)
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.core.errors import Conflict
 from chalicelib.data.conditional import failed_item
-from chalicelib.data.table import cancellation_codes, condition_failed, key, transact
+from chalicelib.data.table import Transaction, TransactionCancelled, cancellation_codes, condition_failed, key, transact
 
 ALL_OLD = "ALL_OLD"
+OPEN_COUNT = "open-count"
+APPOINTMENT = "appointment"  # the label of the customer's open-bookings counter in a transaction
 
 
 def _conditional_failure(err: TransactWriteError) -> bool:
@@ -45,7 +55,18 @@ def _owned_by(owner: str) -> Condition:
     return UnitItem.pk.does_not_exist() | (UnitItem.owner == owner)
 
 
-def _release(tx: TransactWrite, staff_id: str, owner: str, units: Iterable[datetime]) -> None:
+def _count_open(tx: Transaction, appt: Appointment, step: int, cap: int | None = None) -> None:
+    """One more (under `cap`) or one fewer of the customer's open bookings at the merchant."""
+    counter = OpenBookingsItem(*items.open_bookings_key(appt.user_id, appt.merchant_id))
+    actions: list[Action] = [
+        OpenBookingsItem.open.add(step),
+        OpenBookingsItem.et.set(OpenBookingsItem.et | OpenBookingsItem.entity_type()),
+    ]
+    condition = None if cap is None else OpenBookingsItem.open.does_not_exist() | (OpenBookingsItem.open < cap)
+    tx.update(counter, actions=actions, condition=condition, label=OPEN_COUNT)
+
+
+def _release(tx: Transaction, staff_id: str, owner: str, units: Iterable[datetime]) -> None:
     for unit in units:
         tx.delete(UnitItem(*items.unit_key(staff_id, unit)), condition=_owned_by(owner))
 
@@ -129,13 +150,15 @@ class TableRepository:
         )
         return [items.to_appointment(i) for i in found if from_iso(i.start) < end]
 
-    def create_appointment(self, appt: Appointment, units: Iterable[datetime]) -> None:
-        """Claim every unit and write the appointment in one transaction: all or nothing. A taken
-        unit raises SlotTaken naming its holder (the failed claim returns the unit it ran into)."""
+    def create_appointment(self, appt: Appointment, units: Iterable[datetime], cap: int) -> None:
+        """Claim every unit, count a `counted` booking among the customer's open ones (only while
+        fewer than `cap`) and write the appointment in one transaction: all or nothing. A taken unit
+        raises SlotTaken naming its holder (the failed claim returns the unit it ran into), so a
+        client's retry is recognised even at the cap; else a full count raises TooManyOpenBookings."""
         units = list(units)  # a retried transaction iterates them again
         try:
 
-            def build(tx: TransactWrite) -> None:
+            def build(tx: Transaction) -> None:
                 for unit in units:
                     tx.save(
                         items.unit_item(appt.merchant_id, appt.staff_id, unit, appt.id, "appointment"),
@@ -143,13 +166,18 @@ class TableRepository:
                         return_values=ALL_OLD,
                     )
                 tx.save(items.appointment_item(appt), condition=AppointmentItem.pk.does_not_exist())
+                if appt.counted:
+                    _count_open(tx, appt, 1, cap)
 
             transact(build)
         except TransactWriteError as err:
+            holder = failed_item(err, "SLOT#")
+            if holder is not None:
+                raise SlotTaken("That time slot has just been taken.", UnitItem.from_raw_data(holder).owner) from None
+            if isinstance(err, TransactionCancelled) and err.failed(OPEN_COUNT):
+                raise TooManyOpenBookings(cap) from None
             if _conditional_failure(err):
-                holder = failed_item(err, "SLOT#")
-                held = UnitItem.from_raw_data(holder).owner if holder else None
-                raise SlotTaken("That time slot has just been taken.", held) from None
+                raise SlotTaken("That time slot has just been taken.") from None
             raise
 
     def move_appointment(
@@ -168,7 +196,7 @@ class TableRepository:
         wanted = set(new_units)
         try:
 
-            def build(tx: TransactWrite) -> None:
+            def build(tx: Transaction) -> None:
                 for unit in sorted(wanted - old_units):
                     tx.save(
                         items.unit_item(appt.merchant_id, appt.staff_id, unit, appt.id, "appointment"),
@@ -182,6 +210,7 @@ class TableRepository:
                         AppointmentItem.end.set(to_iso(new_end)),
                         AppointmentItem.gsi1sk.set(f"{to_iso(new_start)}#{appt.id}"),
                         AppointmentItem.reminder_names.set(cast(Any, reminder_names)),
+                        AppointmentItem.reminders_start.remove(),  # not yet scheduled for the new start
                         AppointmentItem.updated_at.set(to_iso(now)),
                     ],
                     condition=(AppointmentItem.status == appt.status) & (AppointmentItem.start == to_iso(appt.start)),
@@ -206,29 +235,32 @@ class TableRepository:
     ) -> StatusChange:
         """Status change conditioned on the current status and on the start `appt` was read with (the
         units released are that start's), releasing the slot units in the same transaction when
-        asked. When the condition fails the booking as stored comes back with the failure (ALL_OLD),
-        so the caller decides again without reading it."""
+        asked, and taking a counted booking back from the customer's open count (every status change
+        here leaves "open", and its condition lets exactly one happen). When the condition fails the
+        booking as stored comes back with the failure (ALL_OLD), so the caller decides again without
+        reading it."""
         actions: list[Action] = [AppointmentItem.status.set(to_status), AppointmentItem.updated_at.set(to_iso(now))]
         if reason is not None:
             actions.append(AppointmentItem.cancel_reason.set(reason))
         condition = AppointmentItem.status.is_in(*from_statuses) & (AppointmentItem.start == to_iso(appt.start))
         try:
 
-            def build(tx: TransactWrite) -> None:
+            def build(tx: Transaction) -> None:
                 tx.update(
                     AppointmentItem(*items.appointment_key(appt.id)),
                     actions=actions,
                     condition=condition,
                     return_values=ALL_OLD,
+                    label=APPOINTMENT,
                 )
                 if release:
                     _release(tx, appt.staff_id, appt.id, claim_units(appt.start, appt.duration, appt.buffer))
+                if appt.counted:
+                    _count_open(tx, appt, -1)
 
             transact(build)
-        except TransactWriteError as err:
-            # PynamoDB sends deletes before updates: the appointment's update is the last action.
-            codes = cancellation_codes(err)
-            if codes[-1:] != ["ConditionalCheckFailed"]:
+        except TransactionCancelled as err:
+            if not err.failed(APPOINTMENT):
                 raise
             stored = failed_item(err, f"{items.APPOINTMENT_PK_PREFIX}#")
             return StatusChange(False, items.to_appointment(AppointmentItem.from_raw_data(stored)) if stored else None)
@@ -238,6 +270,17 @@ class TableRepository:
         AppointmentItem(*items.appointment_key(appointment_id)).update(
             actions=[AppointmentItem.reminder_names.set(cast(Any, names))], condition=AppointmentItem.pk.exists()
         )
+
+    def mark_reminders_scheduled(self, appointment_id: str, start: datetime) -> None:
+        """Records that its reminders are scheduled for `start`, unless it moved meanwhile."""
+        try:
+            AppointmentItem(*items.appointment_key(appointment_id)).update(
+                actions=[AppointmentItem.reminders_start.set(to_iso(start))],
+                condition=AppointmentItem.start == to_iso(start),
+            )
+        except UpdateError as err:
+            if not condition_failed(err):
+                raise
 
     def set_refund_status(self, appointment_id: str, status: str) -> None:
         try:
@@ -252,7 +295,7 @@ class TableRepository:
     def create_block(self, block: Block, units: list[datetime], now: datetime) -> None:
         try:
 
-            def build(tx: TransactWrite) -> None:
+            def build(tx: Transaction) -> None:
                 for unit in units:
                     tx.save(
                         items.unit_item(block.merchant_id, block.staff_id, unit, block.id, "block"),
@@ -273,7 +316,7 @@ class TableRepository:
             return None
 
     def delete_block(self, block: Block, units: list[datetime]) -> None:
-        def build(tx: TransactWrite) -> None:
+        def build(tx: Transaction) -> None:
             tx.delete(BlockItem(*items.block_key(block.id)))
             _release(tx, block.staff_id, block.id, units)
 

@@ -1,16 +1,19 @@
 """The booking saga: a Step Functions Standard workflow built only from direct service integrations.
 
-    Route (Choice) --free--> ScheduleReminders -> Notify -> done
+    Route (Choice) --free--> ScheduleReminders -> RecordReminders -> Notify -> done
           |paid
           v
     [payments' await-payment fragment: SchedulePaymentTimeout -> AwaitPayment]
           -> Confirm (dynamodb:updateItem IF status = pending_payment)
-          -> ScheduleReminders (Map of scheduler:createSchedule) -> Notify (sqs:sendMessage)
+          -> ScheduleReminders (Map of scheduler:createSchedule)
+          -> RecordReminders (dynamodb:updateItem reminders_start IF start unchanged) -> Notify (sqs:sendMessage)
 
 Any failure of AwaitPayment (payment timer fired, payment failed or closed, the Task's own
 TimeoutSeconds) or of Confirm (the appointment is no longer pending) goes to Compensate, which
 hands the undo (expire + release the slot + close or refund the payment) to the appointments
-area's `booking_payment_failed` timer kind, then fails the execution.
+area's `booking_payment_failed` timer kind, then fails the execution. RecordReminders marks the booking
+as reminded for its start, so a later reschedule to that same slot has nothing to redo; reminders that
+failed to schedule skip it (the booking keeps no marker, and that reschedule puts them back).
 
 Payments builds the fragment (`payments.api.await_payment_states`, see payments/saga.py): the payment
 window is an EventBridge Scheduler timer rather than only the Task's TimeoutSeconds, because the timer
@@ -28,7 +31,7 @@ from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_F
 from chalicelib.appointments.domain import Reminder, Status
 from chalicelib.appointments.items import APPOINTMENT_PK_PREFIX, APPOINTMENT_SK
 from chalicelib.core import aws
-from chalicelib.core.clock import clock
+from chalicelib.core.clock import clock, to_iso
 from chalicelib.core.config import provisioned
 from chalicelib.core.resources import TIMERS_QUEUE, ResourceRefs
 from chalicelib.core.timers import create_schedule_state, timer_input
@@ -37,11 +40,18 @@ from chalicelib.payments.api import SCHEDULE_PAYMENT_TIMEOUT, await_payment_inpu
 
 
 def booking_input(
-    appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], notification: Notification, now: datetime
+    appointment_id: str,
+    out_trade_no: str | None,
+    reminders: list[Reminder],
+    notification: Notification,
+    now: datetime,
+    *,
+    start: datetime,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "appointmentId": appointment_id,
         "outTradeNo": out_trade_no,
+        "start": to_iso(start),
         # A reminder already due (a booking made for an hour from now has no 2 h reminder) is dropped.
         "reminders": [
             timer_input(APPOINTMENT_REMINDER, f"{appointment_id}-{r.name}", r.at, r.payload)
@@ -56,12 +66,18 @@ def booking_input(
 
 
 def start_booking(
-    appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], notification: Notification
+    appointment_id: str,
+    out_trade_no: str | None,
+    reminders: list[Reminder],
+    notification: Notification,
+    *,
+    start: datetime,
 ) -> str:
-    """Starts the saga named after the appointment (a repeat start is a no-op); returns the execution ARN."""
+    """Starts the saga named after the appointment (a repeat start is a no-op); returns the execution ARN.
+    `start` is the booking's, which the reminders were planned for."""
     machine_arn = provisioned("BOOKING_STATE_MACHINE_ARN")
     sfn = aws.client("stepfunctions")
-    payload = booking_input(appointment_id, out_trade_no, reminders, notification, clock().now())
+    payload = booking_input(appointment_id, out_trade_no, reminders, notification, clock().now(), start=start)
     try:
         return str(
             sfn.start_execution(stateMachineArn=machine_arn, name=appointment_id, input=json.dumps(payload))[
@@ -127,6 +143,30 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
                 },
                 "ResultPath": None,
                 # The booking stands even if a reminder cannot be scheduled; the notice still goes out.
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.reminderError", "Next": "Notify"}],
+                "Next": "RecordReminders",
+            },
+            "RecordReminders": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:updateItem",
+                "Parameters": {
+                    "TableName": refs.table_name,
+                    "Key": {
+                        "pk": {"S.$": f"States.Format('{APPOINTMENT_PK_PREFIX}#{{}}', $.appointmentId)"},
+                        "sk": {"S": APPOINTMENT_SK},
+                    },
+                    "UpdateExpression": "SET #marker = :start",
+                    "ConditionExpression": "#start = :start",
+                    "ExpressionAttributeNames": {"#marker": "reminders_start", "#start": "start"},
+                    "ExpressionAttributeValues": {":start": {"S.$": "$.start"}},
+                },
+                "ResultPath": None,
+                "Retry": [
+                    {"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "MaxAttempts": 0},
+                    {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2},
+                ],
+                # Moved meanwhile, or the table would not answer: no marker, so a reschedule to the slot
+                # it has puts the reminders back; the notice still goes out.
                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.reminderError", "Next": "Notify"}],
                 "Next": "Notify",
             },

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from devstack.wechat_sandbox.faults import Faults
 from devstack.wechat_sandbox.login import LoginService
 from devstack.wechat_sandbox.messages import MessageService
 from devstack.wechat_sandbox.pay import PayService
@@ -65,9 +67,37 @@ class WeChatSandbox:
         self.pay.register(self)
         self.messages = MessageService(appid, secret)
         self.messages.register(self)
+        self.faults = Faults()
+        self.route("POST", "/sandbox/faults", lambda _q, b, _h: self._inject_fault(b))
+        self.route("DELETE", "/sandbox/faults", lambda _q, _b, _h: self._clear_faults())
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
+
+    def _inject_fault(self, body: bytes) -> Reply:
+        try:
+            spec = json.loads(body or b"{}")
+            self.faults.inject(
+                str(spec["path"]),
+                status=spec.get("status"),
+                delay=float(spec.get("delay") or 0),
+                times=int(spec.get("times") or 1),
+                method=spec.get("method"),
+            )
+        except (ValueError, KeyError, TypeError) as err:
+            return json_reply({"errcode": 400, "errmsg": f"bad fault: {err}"}, 400)
+        return json_reply({"errcode": 0, "errmsg": "ok"})
+
+    def _clear_faults(self) -> Reply:
+        self.faults.clear()
+        return json_reply({"errcode": 0, "errmsg": "ok"})
+
+    def fault_reply(self, path: str, status: int) -> Reply:
+        """What WeChat's side answers when it fails: WeChat Pay signs even its SYSTEM_ERROR answers;
+        the other APIs' gateways answer a bare 5xx."""
+        if path.startswith("/v3/"):
+            return self.pay.reply({"code": "SYSTEM_ERROR", "message": "系统错误"}, status)
+        return status, {"Content-Type": "text/html"}, b"<html><body>502 Bad Gateway</body></html>"
 
     def route(self, method: str, path: str, handler: Handler) -> None:
         self.route_request(method, path, lambda r: handler({**r.query, **r.params}, r.body, r.headers))
@@ -115,7 +145,12 @@ class WeChatSandbox:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 found = sandbox.resolve(method, parts.path)
-                if found is None:
+                fault = None if parts.path.startswith("/sandbox/") else sandbox.faults.take(method, parts.path)
+                if fault is not None and fault.delay:
+                    time.sleep(fault.delay)
+                if fault is not None and fault.status is not None:
+                    status, headers, payload = sandbox.fault_reply(parts.path, fault.status)
+                elif found is None:
                     status, headers, payload = json_reply({"errcode": 404, "errmsg": "no such api"}, 404)
                 else:
                     handler, params = found
@@ -129,12 +164,15 @@ class WeChatSandbox:
                         headers={k: v for k, v in self.headers.items()},
                     )
                     status, headers, payload = handler(request)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the caller gave up (a slow fault)
+                    return
 
             def do_GET(self) -> None:
                 self._dispatch("GET")

@@ -23,6 +23,7 @@ from chalicelib.appointments.domain import (
     Staff,
     Status,
     StatusChange,
+    TooManyOpenBookings,
 )
 from chalicelib.appointments.ports import Deps
 from chalicelib.core.errors import Conflict
@@ -49,6 +50,7 @@ class InMemoryRepository:
         self.appointments: dict[str, Appointment] = {}
         self.blocks: dict[str, Block] = {}
         self.preferences: dict[str, Preferences] = {}
+        self.open_bookings: Counter[tuple[str, str]] = Counter()  # (merchant, customer) -> open
         self.reads: Counter[tuple[str, str]] = Counter()
 
     def _read(self, kind: str, key: str) -> None:
@@ -119,10 +121,17 @@ class InMemoryRepository:
         found = [a for a in self.appointments.values() if a.staff_id == staff_id and start <= a.start < end]
         return sorted(found, key=lambda a: (a.start, a.id))
 
-    def create_appointment(self, appt: Appointment, units: Iterable[datetime]) -> None:
+    def create_appointment(self, appt: Appointment, units: Iterable[datetime], cap: int) -> None:
         if appt.id in self.appointments:
             raise Conflict("exists")
+        units = list(units)
+        taken = [self.units[(appt.staff_id, u)][0] for u in units if (appt.staff_id, u) in self.units]
+        if taken:  # the table reports the taken unit first, so a retry is recognised at the cap too
+            raise SlotTaken("That time slot has just been taken.", taken[0])
+        if appt.counted and self.open_bookings[(appt.merchant_id, appt.user_id)] >= cap:
+            raise TooManyOpenBookings(cap)
         self._claim(appt.staff_id, units, appt.id, "appointment")
+        self.open_bookings[(appt.merchant_id, appt.user_id)] += appt.counted
         self.appointments[appt.id] = appt
 
     def _stands(self, appt: Appointment, statuses: tuple[str, ...]) -> bool:
@@ -146,7 +155,12 @@ class InMemoryRepository:
         self._release(appt.staff_id, old_units - set(new_units), appt.id)
         stored = self.appointments[appt.id]
         self.appointments[appt.id] = replace(
-            stored, start=new_start, end=new_end, reminder_names=tuple(reminder_names), updated_at=now
+            stored,
+            start=new_start,
+            end=new_end,
+            reminder_names=tuple(reminder_names),
+            reminders_start=None,
+            updated_at=now,
         )
 
     def finish_appointment(
@@ -167,10 +181,17 @@ class InMemoryRepository:
         self.appointments[appt.id] = changed
         if release:
             self._release(appt.staff_id, claim_units(appt.start, appt.duration, appt.buffer), appt.id)
+        if stored.counted:
+            self.open_bookings[(appt.merchant_id, appt.user_id)] -= 1
         return StatusChange(True, appt)
 
     def set_reminders(self, appointment_id: str, names: list[str]) -> None:
         self.appointments[appointment_id] = replace(self.appointments[appointment_id], reminder_names=tuple(names))
+
+    def mark_reminders_scheduled(self, appointment_id: str, start: datetime) -> None:
+        stored = self.appointments.get(appointment_id)
+        if stored is not None and stored.start == start:
+            self.appointments[appointment_id] = replace(stored, reminders_start=start)
 
     def set_refund_status(self, appointment_id: str, status: str) -> None:
         if appointment_id in self.appointments:
@@ -222,15 +243,26 @@ class RecordingEffects:
         self.published: list[Notification] = []
         self.payments: dict[str, FakePayment] = {}
         self.settled_later: list[tuple[str, str]] = []
+        self.settles: list[str] = []  # out_trade_no of every settle asked for, even a repeat
+        self.saga_starts: dict[str, datetime] = {}  # the start each saga records its reminders for
         self.fail_saga = False
         self.fail_settle = False
 
     def start_booking(
-        self, appointment_id: str, out_trade_no: str | None, reminders: list[Reminder], note: Notification
+        self,
+        appointment_id: str,
+        out_trade_no: str | None,
+        reminders: list[Reminder],
+        note: Notification,
+        *,
+        start: datetime,
     ) -> None:
         if self.fail_saga:
             raise RuntimeError("Step Functions unavailable")
+        if appointment_id in self.saga_starts:
+            return  # an execution is named after its booking: starting it again is a no-op
         self.sagas.append((appointment_id, out_trade_no, reminders, note))
+        self.saga_starts[appointment_id] = start
 
     def schedule_reminder(self, appointment_id: str, name: str, at: datetime, payload: dict[str, Any]) -> None:
         self.scheduled.append((appointment_id, name, at, payload))
@@ -249,6 +281,7 @@ class RecordingEffects:
     def settle_payment(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> Settlement:
         if self.fail_settle:
             raise ConnectionError("WeChat Pay unreachable")
+        self.settles.append(out_trade_no)
         payment = self.payments.get(out_trade_no)
         if payment is None:
             return Settlement(NO_PAYMENT)

@@ -63,8 +63,12 @@ def test_one_appointment_budget(world, client, local_aws, login) -> None:
     )
     assert reminders == {"GetItem": 2, "UpdateItem": 1}
     # session, appointment, store, staff (its week), preferences + one move transaction (reminder names in it)
+    # + the booking marked as reminded for its new start
     moved = calls(local_aws, lambda: put(client, f"{base}/reschedule", {"date": TUESDAY, "timeSlot": "11:00"}, me))
-    assert moved == {"GetItem": 5, "TransactWriteItems": 1}
+    assert moved == {"GetItem": 5, "TransactWriteItems": 1, "UpdateItem": 1}
+    # the slot it already has, reminded for it (a client's retry): session, appointment, store, nothing else
+    same = calls(local_aws, lambda: put(client, f"{base}/reschedule", {"date": TUESDAY, "timeSlot": "11:00"}, me))
+    assert same == {"GetItem": 3}
     # session, appointment, store, preferences + the cancel transaction (a free booking: no payment)
     assert calls(local_aws, lambda: put(client, f"{base}/cancel", {"reason": "x"}, me)) == {
         "GetItem": 4,

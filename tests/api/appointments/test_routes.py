@@ -4,6 +4,7 @@ booking rules, after-booking actions, staff schedule routes, analytics and every
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -621,3 +622,28 @@ def test_dates_at_the_ends_of_the_calendar_or_past_the_horizon_are_400s(world, c
         method="PUT",
     )
     assert moved.status_code == 400 and moved.json_body["error"]["code"] == "DATE_OUT_OF_RANGE"
+
+
+def test_a_customer_past_the_stores_cap_of_open_bookings_gets_a_409(world, client, login) -> None:
+    """Issue 8: one customer could take every slot of a day. The store setting
+    maxOpenBookingsPerCustomer (default 3) caps the bookings one customer holds open at the merchant;
+    a cancel gives a place back."""
+    me, other = login(), login()
+    made = [book(client, me, timeSlot=slot) for slot in ("10:00", "11:00", "14:00")]
+    assert [r.status_code for r in made] == [200, 200, 200], [r.json_body for r in made]
+    refused = book(client, me, timeSlot="15:00")
+    assert refused.status_code == 409, refused.json_body
+    assert refused.json_body["error"]["code"] == "TOO_MANY_OPEN_BOOKINGS"
+    assert book(client, other, timeSlot="15:00").status_code == 200  # another customer is not affected
+    first = made[0].json_body["appointment"]["id"]
+    assert put(client, f"/api/appointments/{first}/cancel", {"reason": "x"}, me).status_code == 200
+    assert book(client, me, timeSlot="16:00").status_code == 200
+
+    from chalicelib.stores import models as stores
+    from devstack import demo_data
+
+    store = stores.get_store(demo_data.STORES[0][0])
+    assert store is not None
+    stores.put_store(replace(store, settings={**store.settings, "maxOpenBookingsPerCustomer": 4}))
+    assert book(client, me, timeSlot="16:30").status_code == 200
+    assert book(client, me, timeSlot="17:00").json_body["error"]["code"] == "TOO_MANY_OPEN_BOOKINGS"

@@ -10,7 +10,7 @@ import os
 import threading
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,41 +23,19 @@ from chalicelib.appointments.adapters import AwsEffects, StorePlaces, aws_deps
 from chalicelib.appointments.ports import Deps
 from chalicelib.appointments.repo import TableRepository
 from chalicelib.core.auth import Principal, Role
-from chalicelib.core.clock import ManualClock, use_clock
 from chalicelib.core.errors import Conflict
 from chalicelib.core.resources import TIMERS_QUEUE
 from chalicelib.payments.api import CLOSED_UNPAID, NO_PAYMENT, REFUNDED, Settlement
-from devstack.event_runner import EventRunner
-from devstack.stack import REGION
 from tests.api.appointments.support import (
     CUSTOMER,
     MONDAY_8AM,
     TUESDAY,
     book,
-    make_login,
     put,
-    seed_appointments_world,
 )
 from tests.conftest import post_json
 
 TABLE = TableRepository()
-
-
-@pytest.fixture
-def world(aws: Any) -> Iterator[EventRunner]:
-    """Seeded at Monday 08:00 Shanghai; the process clock and the event runner share one manual clock."""
-    from app import app
-
-    manual = ManualClock(MONDAY_8AM)
-    previous = use_clock(manual)
-    seed_appointments_world(manual.now())
-    yield EventRunner(app, manual, [aws.scheduler_group], REGION)
-    use_clock(previous)
-
-
-@pytest.fixture
-def login(client: Any) -> Any:
-    return make_login(client)
 
 
 def saga_finished(appointment_id: str) -> Callable[[], bool]:
@@ -141,6 +119,63 @@ def test_concurrent_bookings_of_different_overlapping_durations(world) -> None:
     spans = sorted((a.start, a.end + timedelta(minutes=a.buffer)) for a in kept)
     for (_, first_end), (second_start, _) in itertools.pairwise(spans):
         assert first_end <= second_start  # never two overlapping appointments for one staff member
+
+
+def _open_count(user_id: str) -> int:
+    from chalicelib.appointments.items import OpenBookingsItem, open_bookings_key
+    from devstack import demo_data
+
+    return int(OpenBookingsItem.get(*open_bookings_key(user_id, demo_data.MERCHANT_ID), consistent_read=True).open)
+
+
+@pytest.mark.parametrize("trial", range(2))
+def test_one_customers_concurrent_bookings_never_exceed_the_cap(world, trial: int) -> None:
+    """12 threads of one customer, each for a different free slot: DynamoDB's conditional counter
+    lets exactly the cap (3) through, whatever the interleaving; every way out of "open" gives a place
+    back exactly once, so the count never drifts."""
+    deps = aws_deps()
+    me = Principal(f"u-greedy-{trial}", Role.CUSTOMER)
+    days, slots = (3, 4, 5), ("09:00", "10:00", "11:00", "14:00")
+    wanted = [
+        requests.BookingRequest("svc-consult", "st-zhang", date(2026, 3, d), s, rules.customer_info(CUSTOMER), 0)
+        for d in days
+        for s in slots
+    ]
+    barrier = threading.Barrier(len(wanted))
+
+    def attempt(want: requests.BookingRequest) -> str:
+        barrier.wait()
+        try:
+            return booking.book(deps, me, want, MONDAY_8AM).appointment.id
+        except Conflict as err:
+            return err.code
+
+    with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        outcomes = list(pool.map(attempt, wanted))
+    made = [o for o in outcomes if o.startswith("apt")]
+    assert len(made) == 3 and outcomes.count("TOO_MANY_OPEN_BOOKINGS") == 9, outcomes
+    assert _open_count(me.user_id) == 3
+    span = (datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC))
+    assert sorted(a.id for a in TABLE.staff_appointments("st-zhang", *span) if a.user_id == me.user_id) == sorted(made)
+    assert {owner for owner, _ in TABLE.claimed_units("st-zhang", *span).values()} >= set(made)
+    # Cancelled twice at once (one wins), then the others: back to zero, never below.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda _: _cancel_quietly(deps, me, made[0]), range(2)))
+    assert _open_count(me.user_id) == 2
+    for appt_id in made[1:]:
+        changes.cancel(deps, me, appt_id, "", MONDAY_8AM)
+    assert _open_count(me.user_id) == 0
+    again = booking.book(deps, me, wanted[0], MONDAY_8AM).appointment
+    assert again.status == domain.Status.CONFIRMED
+    for appt_id in [*made, again.id]:  # no saga of this test may publish into the next one's queues
+        world.run_until(saga_finished(appt_id))
+
+
+def _cancel_quietly(deps: Deps, me: Principal, appointment_id: str) -> str:
+    try:
+        return changes.cancel(deps, me, appointment_id, "", MONDAY_8AM).appointment.status
+    except Conflict as err:
+        return err.code
 
 
 # --- reminders --------------------------------------------------------------------------------
@@ -353,12 +388,6 @@ def test_payment_that_lands_after_a_cancel_is_refunded_once(world, client, login
 
 
 # --- cancel with a real WeChat Pay refund -----------------------------------------------------
-@pytest.fixture
-def api_base(world, api_url) -> str:
-    """The app over HTTP so the sandbox can deliver its signed payment callback."""
-    return api_url
-
-
 def _post(url: str, body: Any) -> Any:
     data = json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"}, method="POST")
@@ -398,6 +427,33 @@ def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, san
     # The compensation path (if it ever ran for this booking) reuses the refund number: no second refund.
     again = changes.payment_failed(aws_deps(), appt["id"], {"outTradeNo": appt["id"]}, runner.clock.now())
     assert again == "cancelled"
+
+
+def test_the_stream_does_not_settle_a_cancel_again_that_refunded_inline(
+    world, api_base, client, login, sandbox, local_aws
+) -> None:
+    """Final review: the table stream's record of a paid cancel settled it a second time (a payment
+    GetItem and an UpdateItem of the refund status, and one more stream record). Now it reads the
+    booking once and finds the refund the cancel recorded."""
+    from chalicelib.payments import models as payments
+
+    runner = world
+    me, _ = customer(login)
+    appt = book(client, me, serviceId="svc-massage", totalAmount=19800).json_body["appointment"]
+    params = post_json(client, "/api/appointments/payment", {"appointmentId": appt["id"], "amount": 19800}, me)
+    prepay_id = params.json_body["package"].split("=", 1)[1]
+    runner.run_until(lambda: bool(getattr(payments.get_payment(appt["id"]), "task_token", None)))
+    assert _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})["trade_state"] == (
+        "SUCCESS"
+    )
+    runner.run_until(lambda: getattr(TABLE.get_appointment(appt["id"]), "status", None) == "confirmed")
+    runner.deliver_stream_records()
+    cancelled = put(client, f"/api/appointments/{appt['id']}/cancel", {"reason": "Customer cancellation"}, me)
+    assert cancelled.status_code == 200 and cancelled.json_body["appointment"]["refundStatus"], cancelled.json_body
+    local_aws.app.calls.clear()
+    assert runner.deliver_stream_records() >= 1
+    assert dict(local_aws.app.calls) == {"GetItem": 1}  # the booking, with the cancel's refund on it
+    assert sandbox.pay.orders[appt["id"]].refunds.keys() == {f"{appt['id']}R0"}
 
 
 def test_a_refund_that_fails_during_cancel_is_still_made(world, api_base, client, login, sandbox, monkeypatch) -> None:

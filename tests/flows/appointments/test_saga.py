@@ -8,7 +8,7 @@ import secrets
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -17,7 +17,7 @@ import pytest
 from chalicelib.appointments.area import APPOINTMENT_REMINDER, BOOKING_PAYMENT_FAILED
 from chalicelib.appointments.saga import Reminder, start_booking
 from chalicelib.core import timers
-from chalicelib.core.clock import ManualClock, clock, to_iso, use_clock
+from chalicelib.core.clock import ManualClock, clock, from_iso, to_iso, use_clock
 from chalicelib.notifications.models import inbox
 from chalicelib.notifications.publisher import Notification
 from chalicelib.payments import models, service
@@ -64,11 +64,19 @@ def _appointment(aws, status: str = "pending_payment", amount: int = 8800) -> tu
     return appointment_id, otn
 
 
-def _status(aws, appointment_id: str) -> str:
-    item = boto3.client("dynamodb").get_item(
+def _item(aws, appointment_id: str) -> dict[str, Any]:
+    item: dict[str, Any] = boto3.client("dynamodb").get_item(
         TableName=aws.table_name, Key={"pk": {"S": f"APPT#{appointment_id}"}, "sk": {"S": "APPT"}}, ConsistentRead=True
     )["Item"]
-    return str(item["status"]["S"])
+    return item
+
+
+def _status(aws, appointment_id: str) -> str:
+    return str(_item(aws, appointment_id)["status"]["S"])
+
+
+def _start(aws, appointment_id: str) -> datetime:
+    return from_iso(_item(aws, appointment_id)["start"]["S"])
 
 
 def _execution(arn: str) -> dict[str, Any]:
@@ -149,8 +157,11 @@ def test_paid_booking_confirms_schedules_reminders_and_notifies(aws, runner, cli
         otn,
         [Reminder("24h", remind_at, {"appointmentId": appointment_id})],
         _note(appointment_id, payer),
+        start=_start(aws, appointment_id),
     )
-    assert start_booking(appointment_id, otn, [], _note(appointment_id, payer)) == arn  # a repeat start is harmless
+    assert (
+        start_booking(appointment_id, otn, [], _note(appointment_id, payer), start=_start(aws, appointment_id)) == arn
+    )  # a repeat start is harmless
     service.create_jsapi_payment(
         live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
     )
@@ -179,7 +190,7 @@ def test_a_retried_notify_tells_the_saga_it_missed(aws, runner, client, sandbox,
     from chalicelib.payments import tasks
 
     appointment_id, otn = _appointment(aws)
-    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
+    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer), start=_start(aws, appointment_id))
     service.create_jsapi_payment(
         live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
     )
@@ -210,7 +221,7 @@ def test_payment_before_the_saga_asks_is_still_seen(aws, runner, client, sandbox
         live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
     )
     assert _pay(client, sandbox, otn) == 204  # no token stored yet: nobody to tell
-    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
+    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer), start=_start(aws, appointment_id))
     assert runner.run_until(_finished(arn)) == "SUCCEEDED"
     assert _status(aws, appointment_id) == "confirmed"
 
@@ -218,7 +229,11 @@ def test_payment_before_the_saga_asks_is_still_seen(aws, runner, client, sandbox
 def test_timeout_closes_the_payment_and_compensates(aws, runner, client, sandbox, payer, compensations) -> None:
     appointment_id, otn = _appointment(aws)
     arn = start_booking(
-        appointment_id, otn, [Reminder("2h", runner.clock.now() + timedelta(hours=30))], _note(appointment_id, payer)
+        appointment_id,
+        otn,
+        [Reminder("2h", runner.clock.now() + timedelta(hours=30))],
+        _note(appointment_id, payer),
+        start=_start(aws, appointment_id),
     )
     service.create_jsapi_payment(
         live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
@@ -251,7 +266,7 @@ def test_timeout_closes_the_payment_and_compensates(aws, runner, client, sandbox
 
 def test_failed_payment_compensates(aws, runner, client, sandbox, payer, compensations) -> None:
     appointment_id, otn = _appointment(aws)
-    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
+    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer), start=_start(aws, appointment_id))
     service.create_jsapi_payment(
         live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
     )
@@ -264,7 +279,7 @@ def test_failed_payment_compensates(aws, runner, client, sandbox, payer, compens
 
 def test_confirm_refuses_an_appointment_no_longer_pending(aws, runner, client, sandbox, payer, compensations) -> None:
     appointment_id, otn = _appointment(aws)
-    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer))
+    arn = start_booking(appointment_id, otn, [], _note(appointment_id, payer), start=_start(aws, appointment_id))
     service.create_jsapi_payment(
         live_ports(), "appointment", appointment_id, otn, 8800, "剪发", payer, demo_data.MERCHANT_ID
     )
@@ -286,10 +301,16 @@ def test_confirm_refuses_an_appointment_no_longer_pending(aws, runner, client, s
 def test_free_booking_skips_payment_and_confirm(aws, runner, payer) -> None:
     appointment_id, _ = _appointment(aws, status="confirmed")
     arn = start_booking(
-        appointment_id, None, [Reminder("24h", runner.clock.now() + timedelta(days=1))], _note(appointment_id, payer)
+        appointment_id,
+        None,
+        [Reminder("24h", runner.clock.now() + timedelta(days=1))],
+        _note(appointment_id, payer),
+        start=_start(aws, appointment_id),
     )
     assert runner.run_until(_finished(arn)) == "SUCCEEDED"
     assert _schedules(aws) == [f"appointment_reminder-{appointment_id}-24h"]
+    # Reminded for the start it has: a reschedule to that same slot has nothing to redo.
+    assert _item(aws, appointment_id)["reminders_start"] == _item(aws, appointment_id)["start"]
     runner.drain_queues()
     assert [n.kind for n in inbox(payer, 10)] == ["appointment_confirmed"]
     timers.cancel_timer(APPOINTMENT_REMINDER, f"{appointment_id}-24h")  # how the appointments area cancels it

@@ -153,3 +153,69 @@ def test_bookings_and_slots_beyond_the_horizon_are_refused(w: World) -> None:
         booking.book(w.deps, ME, request(day=beyond), MONDAY_8AM)
     assert booked.value.code == "DATE_OUT_OF_RANGE"
     assert w.repo.units == {} and w.effects.sagas == []
+
+
+def _cap(w: World, cap: int) -> None:
+    from dataclasses import replace
+
+    w.places.places[STORE] = replace(w.places.places[STORE], max_open_bookings=cap)
+
+
+def test_one_customer_holds_at_most_the_stores_cap_of_open_bookings(w: World) -> None:
+    """Issue 8: one customer could take every slot of a day. The cap counts bookings still open
+    (awaiting payment or confirmed) at this merchant; another customer is not affected."""
+    _cap(w, 2)
+    booking.book(w.deps, ME, request(time_slot="10:00"), MONDAY_8AM)
+    booking.book(w.deps, ME, request("svc-haircut", "14:00", 8800), MONDAY_8AM)
+    with pytest.raises(Conflict) as refused:
+        booking.book(w.deps, ME, request(time_slot="16:00"), MONDAY_8AM)
+    assert refused.value.code == "TOO_MANY_OPEN_BOOKINGS" and refused.value.status == 409
+    assert len(w.repo.appointments) == 2 and len(w.effects.sagas) == 2  # nothing claimed, no saga
+    assert w.repo.claimed_units("st-zhang", at(3, "16:00"), at(3, "16:30")) == {}
+    booking.book(w.deps, Principal("u-other", Role.CUSTOMER), request(time_slot="16:00"), MONDAY_8AM)
+    assert w.repo.open_bookings == {("m1", "u-me"): 2, ("m1", "u-other"): 1}
+
+
+def test_a_retried_booking_at_the_cap_returns_the_booking_and_counts_once(w: World) -> None:
+    _cap(w, 1)
+    first = booking.book(w.deps, ME, request(), MONDAY_8AM).appointment
+    assert booking.book(w.deps, ME, request(), MONDAY_8AM).appointment == first  # the retry, not a 409
+    assert w.repo.open_bookings[("m1", "u-me")] == 1
+
+
+def test_a_booking_whose_saga_cannot_start_gives_its_place_back(w: World) -> None:
+    _cap(w, 1)
+    w.effects.fail_saga = True
+    with pytest.raises(UpstreamUnavailable):
+        booking.book(w.deps, ME, request(), MONDAY_8AM)
+    assert w.repo.open_bookings[("m1", "u-me")] == 0
+    w.effects.fail_saga = False
+    booking.book(w.deps, ME, request(time_slot="11:00"), MONDAY_8AM)
+
+
+class Killed(BaseException):
+    """The Lambda dying between two writes (a timeout, an out-of-memory kill): no `except Exception`
+    in our code runs, the function simply stops."""
+
+
+def test_a_booking_whose_lambda_died_before_its_saga_started_gets_it_from_the_retry(w: World) -> None:
+    """The booking's transaction committed, then the function died before StartExecution: without a
+    saga nobody would remind, notify or (for a paid one) time out the payment. The client's retry
+    finds its booking and starts the saga under the same name (a repeat start is a no-op)."""
+    real = w.effects.start_booking
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    w.effects.start_booking = die  # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        booking.book(w.deps, ME, request("svc-haircut", amount=8800), MONDAY_8AM)
+    [appt] = w.repo.appointments.values()
+    assert appt.status == Status.PENDING_PAYMENT and w.effects.sagas == []
+    w.effects.start_booking = real  # type: ignore[method-assign]
+    retried = booking.book(w.deps, ME, request("svc-haircut", amount=8800), MONDAY_8AM).appointment
+    assert retried.id == appt.id and len(w.repo.appointments) == 1
+    [(saga_id, trade_no, reminders, note)] = w.effects.sagas
+    assert (saga_id, trade_no, [r.name for r in reminders]) == (appt.id, appt.out_trade_no, ["24h", "2h"])
+    assert note.id == f"appt-confirmed-{appt.id}" and w.effects.saga_starts[appt.id] == appt.start
+    assert w.repo.open_bookings[("m1", "u-me")] == 1  # counted once

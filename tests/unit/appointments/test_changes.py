@@ -223,3 +223,79 @@ def test_a_cancel_whose_settle_queue_and_notice_all_fail_still_answers_and_the_s
     changes.settle_cancelled(w.deps, w.repo.appointments[appt.id], was=Status.CANCELLED)  # later writes: nothing
     changes.settle_cancelled(w.deps, w.repo.appointments[appt.id], was=Status.CONFIRMED)  # a redelivery: once
     assert w.effects.payments[appt.out_trade_no].refunds == [f"{appt.out_trade_no}R0"]
+
+
+def test_every_way_out_of_open_gives_the_customers_place_back_once(w: World) -> None:
+    """Cancel, complete, no-show and the saga's expiry each decrement the customer's open count in
+    their own status change; a repeat changes nothing, a reschedule keeps the booking open."""
+    w.places.places[STORE] = replace(w.places.places[STORE], max_open_bookings=4)
+    cancelled, completed, no_show = book(w, 3, "10:00"), book(w, 3, "11:00"), book(w, 3, "14:00")
+    expired = book(w, 4, "10:00", paid=True)
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 4
+    changes.reschedule(w.deps, ME, cancelled.id, RescheduleRequest(date(2026, 3, 5), "10:00"), MONDAY_8AM)
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 4
+    cancelled = w.repo.appointments[cancelled.id]
+    changes.cancel(w.deps, ME, cancelled.id, "", MONDAY_8AM)
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 3
+    changes.mark(w.deps, STAFF, completed.id, "complete", at(3, "11:10"))
+    changes.mark(w.deps, STAFF, no_show.id, "no-show", at(3, "14:10"))
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 1
+    changes.payment_failed(w.deps, expired.id, {}, MONDAY_8AM)
+    changes.payment_failed(w.deps, expired.id, {}, MONDAY_8AM)  # a redelivered compensation
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 0
+    with pytest.raises(Conflict):
+        changes.cancel(w.deps, ME, cancelled.id, "", MONDAY_8AM)
+    assert w.repo.open_bookings[(MERCHANT, "u-me")] == 0
+
+
+def test_the_streams_record_of_a_cancel_settles_nothing_the_cancel_already_refunded(w: World) -> None:
+    """Final review: a paid cancel settled twice, inline and again from the table stream. The stream
+    reads the booking and skips when the cancel recorded its refund; it stays the backstop otherwise."""
+    appt = book(w, paid=True)
+    assert appt.out_trade_no is not None
+    w.effects.open_payment(appt, "x", None)
+    w.effects.payments[appt.out_trade_no].status = SUCCESS
+    changes.cancel(w.deps, ME, appt.id, "", MONDAY_8AM)
+    assert w.effects.settles == [appt.out_trade_no]
+    as_cancelled = replace(w.repo.appointments[appt.id], refund_status=None)  # the cancel's own stream record
+    changes.settle_cancelled(w.deps, as_cancelled, was=Status.CONFIRMED)
+    assert w.effects.settles == [appt.out_trade_no]  # not settled again
+    assert w.effects.payments[appt.out_trade_no].refunds == [f"{appt.out_trade_no}R0"]
+
+
+def test_a_reschedule_to_the_slot_it_has_is_free_once_its_reminders_are_scheduled(w: World) -> None:
+    """Final review: a reschedule to the booking's own slot re-created its reminders every time (a
+    preferences read and a Scheduler call per reminder). The booking records the start its reminders
+    were scheduled for: the common no-op reads and schedules nothing, while a move whose reminders
+    failed still gets them back on its retry."""
+    appt = book(w)
+    w.repo.mark_reminders_scheduled(appt.id, appt.start)  # what the saga records after scheduling them
+    w.repo.reads.clear()
+    same = RescheduleRequest(date(2026, 3, 3), "10:00")
+    assert changes.reschedule(w.deps, ME, appt.id, same, MONDAY_8AM).appointment.start == appt.start
+    assert w.effects.scheduled == [] and w.repo.reads[("preferences", "u-me")] == 0
+    assert w.repo.reads[("staff", "st-zhang")] == 0  # nothing to check against the week: it is the booking's slot
+
+    moved = changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 4), "15:00"), MONDAY_8AM)
+    assert w.repo.appointments[appt.id].reminders_start == moved.appointment.start == at(4, "15:00")
+    w.effects.scheduled.clear()
+    changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 4), "15:00"), MONDAY_8AM)
+    assert w.effects.scheduled == []
+
+
+def test_a_move_whose_reminders_failed_leaves_no_marker_so_its_retry_schedules_them(w: World) -> None:
+    appt = book(w)
+    w.repo.mark_reminders_scheduled(appt.id, appt.start)
+
+    def scheduler_down(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Scheduler unavailable")
+
+    real = w.effects.schedule_reminder
+    w.effects.schedule_reminder = scheduler_down  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 4), "15:00"), MONDAY_8AM)
+    assert w.repo.appointments[appt.id].reminders_start is None
+    w.effects.schedule_reminder = real  # type: ignore[method-assign]
+    changes.reschedule(w.deps, ME, appt.id, RescheduleRequest(date(2026, 3, 4), "15:00"), MONDAY_8AM)
+    assert [name for _, name, _, _ in w.effects.scheduled] == ["24h", "2h"]
+    assert w.repo.appointments[appt.id].reminders_start == at(4, "15:00")

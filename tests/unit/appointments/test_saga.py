@@ -22,12 +22,14 @@ def test_paid_input_carries_the_payment_timer_and_only_future_reminders(monkeypa
         [Reminder("24h", NOW - timedelta(minutes=1)), Reminder("2h", NOW + timedelta(hours=5), {"x": 1})],
         NOTE,
         NOW,
+        start=NOW + timedelta(days=1),
     )
     assert data["paymentTimer"] == {
         "Name": "payment_timeout-apt1trade",
         "ScheduleExpression": "at(2026-05-01T02:10:00)",
         "Input": json.dumps({"kind": "payment_timeout", "key": "apt1trade", "payload": {}}),
     }
+    assert data["start"] == "2026-05-02T02:00:00Z"  # what RecordReminders marks the booking reminded for
     assert data["awaitTimeoutSeconds"] == 900  # the window plus the grace the Task allows itself
     assert [r["Name"] for r in data["reminders"]] == ["appointment_reminder-apt1-2h"]
     assert json.loads(data["reminders"][0]["Input"]) == {
@@ -47,7 +49,7 @@ def test_paid_input_carries_the_payment_timer_and_only_future_reminders(monkeypa
 
 
 def test_free_input_has_no_payment_timer() -> None:
-    data = booking_input("apt2", None, [], NOTE, NOW)
+    data = booking_input("apt2", None, [], NOTE, NOW, start=NOW)
     assert data["outTradeNo"] is None and "paymentTimer" not in data
 
 
