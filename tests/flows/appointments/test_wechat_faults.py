@@ -13,7 +13,7 @@ from tests.conftest import post_json
 from tests.flows.appointments.test_flow import TABLE, _post, customer
 from tests.wechat_faults import SLOW
 
-JSAPI = "/v3/pay/transactions/jsapi"
+JSAPI = "/v3/pay/partner/transactions/jsapi"
 REFUNDS = "/v3/refund/domestic/refunds"
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
 
@@ -102,7 +102,7 @@ def test_a_close_that_answers_5xx_during_cancel_is_closed_from_the_queue(world, 
     me, _ = customer(login)
     appt_id = book(client, me, serviceId="svc-massage", totalAmount=19800).json_body["appointment"]["id"]
     assert _open_payment(client, me, appt_id).status_code == 200
-    faults.inject(f"/v3/pay/transactions/out-trade-no/{appt_id}/close", status=503, times=2)
+    faults.inject(f"/v3/pay/partner/transactions/out-trade-no/{appt_id}/close", status=503, times=2)
     cancelled = put(client, f"/api/appointments/{appt_id}/cancel", {}, me)
     assert cancelled.status_code == 200 and cancelled.json_body["appointment"]["status"] == "cancelled"
     assert sandbox.pay.orders[appt_id].trade_state == "NOTPAY"  # still payable until the close goes through
@@ -162,10 +162,10 @@ def test_a_payment_query_that_answers_5xx_during_cancel_is_settled_from_the_queu
     prepay_id = _open_payment(client, me, appt_id).json_body["package"].split("=", 1)[1]
     paid = _post(f"{sandbox.base_url}/sandbox/pay", {"prepay_id": prepay_id, "result": "SUCCESS"})
     assert (paid["trade_state"], paid["notify_status"]) == ("SUCCESS", 0)  # the callback did not arrive
-    faults.inject(f"/v3/pay/transactions/out-trade-no/{appt_id}", method="GET", status=500)
+    faults.inject(f"/v3/pay/partner/transactions/out-trade-no/{appt_id}", method="GET", status=500)
     cancelled = put(client, f"/api/appointments/{appt_id}/cancel", {}, me)
     assert cancelled.status_code == 200 and cancelled.json_body["appointment"]["status"] == "cancelled"
-    assert faults.hits[f"/v3/pay/transactions/out-trade-no/{appt_id}"] == 1
+    assert faults.hits[f"/v3/pay/partner/transactions/out-trade-no/{appt_id}"] == 1
     world.drain_queues()
     world.deliver_stream_records()
     record = payments.get_payment(appt_id)
