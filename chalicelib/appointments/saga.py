@@ -92,6 +92,13 @@ def execution_arn(machine_arn: str, appointment_id: str) -> str:
     return f"{machine_arn.replace(':stateMachine:', ':execution:')}:{appointment_id}"
 
 
+# The booking's item, addressed from the execution's input (the Confirm and RecordReminders tasks).
+BOOKING_KEY = {
+    "pk": {"S.$": f"States.Format('{APPOINTMENT_PK_PREFIX}#{{}}', $.appointmentId)"},
+    "sk": {"S": APPOINTMENT_SK},
+}
+
+
 def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
     timers_queue = refs.queue_urls[TIMERS_QUEUE.suffix]
     to_compensate = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Compensate"}]
@@ -111,10 +118,7 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
                 "Resource": "arn:aws:states:::dynamodb:updateItem",
                 "Parameters": {
                     "TableName": refs.table_name,
-                    "Key": {
-                        "pk": {"S.$": f"States.Format('{APPOINTMENT_PK_PREFIX}#{{}}', $.appointmentId)"},
-                        "sk": {"S": APPOINTMENT_SK},
-                    },
+                    "Key": BOOKING_KEY,
                     "UpdateExpression": "SET #status = :confirmed",
                     "ConditionExpression": "#status = :pending",
                     "ExpressionAttributeNames": {"#status": "status"},
@@ -151,10 +155,7 @@ def booking_definition(refs: ResourceRefs) -> dict[str, Any]:
                 "Resource": "arn:aws:states:::dynamodb:updateItem",
                 "Parameters": {
                     "TableName": refs.table_name,
-                    "Key": {
-                        "pk": {"S.$": f"States.Format('{APPOINTMENT_PK_PREFIX}#{{}}', $.appointmentId)"},
-                        "sk": {"S": APPOINTMENT_SK},
-                    },
+                    "Key": BOOKING_KEY,
                     "UpdateExpression": "SET #marker = :start",
                     "ConditionExpression": "#start = :start",
                     "ExpressionAttributeNames": {"#marker": "reminders_start", "#start": "start"},

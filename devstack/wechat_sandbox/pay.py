@@ -42,7 +42,8 @@ _CST = timezone(timedelta(hours=8))
 _OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-*]{6,32}$")
 
 
-def _keypair() -> tuple[str, str]:
+def rsa_keypair() -> tuple[str, str]:
+    """A fresh 2048-bit RSA key pair as (private PKCS#8 PEM, public SubjectPublicKeyInfo PEM)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -112,7 +113,7 @@ class PayService:
         self.appid = appid
         self.mchid = mchid
         self.merchant_serial = secrets.token_hex(20).upper()
-        self.merchant_private_key, self.merchant_public_key = _keypair()
+        self.merchant_private_key, self.merchant_public_key = rsa_keypair()
         # Every WeChat Pay key pair this sandbox has had, by serial; it signs with the current one.
         self.platform_keys: dict[str, tuple[str, str]] = {}
         self.platform_serial = ""
@@ -135,7 +136,7 @@ class PayService:
     def rotate_platform_key(self) -> str:
         """WeChat Pay switches to a new key pair (and serial), as in a key rotation; returns the serial."""
         serial = "PUB_KEY_ID_" + "".join(secrets.choice("0123456789") for _ in range(32))
-        self.platform_keys[serial] = _keypair()
+        self.platform_keys[serial] = rsa_keypair()
         self.platform_serial = serial
         return serial
 

@@ -25,6 +25,7 @@ from chalicelib.payments.domain import (
 )
 from chalicelib.payments.ports import Ports
 from devstack.wechat_sandbox import pay_crypto
+from devstack.wechat_sandbox.pay import rsa_keypair
 
 SP_APPID = "wx-platform"
 SP_MCHID = "1900000109"
@@ -32,19 +33,8 @@ SP_MCHID = "1900000109"
 
 @cache
 def _keypair() -> tuple[str, str]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
+    """One key pair for every fake (generating RSA keys is slow)."""
+    return rsa_keypair()
 
 
 class FakePaymentStore:

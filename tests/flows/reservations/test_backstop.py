@@ -5,61 +5,21 @@ and the backstop racing return the stock once."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import boto3
-import pytest
 
-from chalicelib.catalog import models as catalog
 from chalicelib.core.auth import Principal, Role
-from chalicelib.core.clock import ManualClock, clock, use_clock
 from chalicelib.core.timers import timer_name
-from chalicelib.inventory import api as inventory
-from chalicelib.inventory.api import StockKey
 from chalicelib.notifications import models as notification_models
 from chalicelib.reservations import models, service
-from chalicelib.reservations.adapters import aws_ports
 from chalicelib.reservations.area import RESERVATION_EXPIRY
 from chalicelib.reservations.rules import SENTINEL_AFTER_EXPIRY
-from chalicelib.stores import models as stores
-from devstack import demo_data
 from devstack.event_runner import EventRunner, lambda_context
-from devstack.stack import REGION
+from tests.flows.reservations.support import PORTS, STORE, customer, put_product, units
 
-STORE = "s1"
-PORTS = aws_ports()
 HOLD = timedelta(hours=PORTS.settings.hold_hours)
-
-
-@pytest.fixture
-def manual_clock() -> Iterator[ManualClock]:
-    manual = ManualClock(clock().now())
-    previous = use_clock(manual)
-    yield manual
-    use_clock(previous)
-
-
-@pytest.fixture
-def runner(aws: Any, manual_clock: ManualClock) -> EventRunner:
-    from app import app
-
-    stores.put_store(
-        stores.Store(
-            id=STORE,
-            merchant_id="m1",
-            name="店",
-            address="上海",
-            phone="021",
-            latitude=31.2,
-            longitude=121.4,
-            timezone="Asia/Shanghai",
-            opening_hours={},
-            settings={},
-        )
-    )
-    return EventRunner(app, manual_clock, [aws.scheduler_group], REGION)
 
 
 class Spy:
@@ -77,20 +37,6 @@ class Spy:
 
     def ttl_records(self) -> list[dict[str, Any]]:
         return [r for e in self.events for r in e["Records"] if "userIdentity" in r]
-
-
-def put_product(product_id: str, units: int) -> None:
-    demo_data.shelve(
-        catalog.Product(
-            store_id=STORE, id=product_id, name="限量款", category_id="c", price=100, merchant_id=demo_data.MERCHANT_ID
-        ),
-        units,
-    )
-
-
-def units(product_id: str) -> int:
-    """Available at the store now (what its pages show as stock)."""
-    return inventory.available(StockKey(demo_data.MERCHANT_ID, product_id, STORE))
 
 
 def status(reservation_id: str) -> str:
@@ -111,10 +57,6 @@ def lose_timer(aws: Any, reservation_id: str) -> None:
     boto3.client("scheduler").delete_schedule(
         Name=timer_name(RESERVATION_EXPIRY, reservation_id), GroupName=aws.scheduler_group
     )
-
-
-def customer(n: int) -> Principal:
-    return Principal(user_id=f"u{n}", role=Role.CUSTOMER)
 
 
 def test_lost_timer_is_backed_up_by_ttl_exactly_once(aws, runner, manual_clock) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -13,77 +12,16 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.catalog import models as catalog
 from chalicelib.core.auth import Principal, Role
-from chalicelib.core.clock import ManualClock, clock, use_clock
+from chalicelib.core.clock import clock
 from chalicelib.core.errors import Conflict
 from chalicelib.core.resources import TIMERS_QUEUE
-from chalicelib.inventory import api as inventory
-from chalicelib.inventory.api import StockKey
 from chalicelib.notifications import models as notification_models
 from chalicelib.reservations import models, service
-from chalicelib.reservations.adapters import aws_ports
 from chalicelib.reservations.area import RESERVATION_EXPIRY
 from chalicelib.reservations.domain import ReservationStatus
-from chalicelib.stores import models as stores
-from devstack import demo_data
 from devstack.event_runner import EventRunner
-from devstack.stack import REGION
-
-STORE = "s1"
-PORTS = aws_ports()
-
-
-@pytest.fixture
-def shop(aws: Any) -> Any:
-    stores.put_store(
-        stores.Store(
-            id=STORE,
-            merchant_id="m1",
-            name="店",
-            address="上海",
-            phone="021",
-            latitude=31.2,
-            longitude=121.4,
-            timezone="Asia/Shanghai",
-            opening_hours={},
-            settings={},
-        )
-    )
-    return aws
-
-
-def put_product(product_id: str, units: int) -> None:
-    demo_data.shelve(
-        catalog.Product(
-            store_id=STORE, id=product_id, name="限量款", category_id="c", price=100, merchant_id=demo_data.MERCHANT_ID
-        ),
-        units,
-    )
-
-
-def units(product_id: str) -> int:
-    """Available at the store now (what its pages show as stock)."""
-    return inventory.available(StockKey(demo_data.MERCHANT_ID, product_id, STORE))
-
-
-def customer(n: int | str) -> Principal:
-    return Principal(user_id=f"u{n}", role=Role.CUSTOMER)
-
-
-@pytest.fixture
-def manual_clock() -> Iterator[ManualClock]:
-    manual = ManualClock(clock().now())
-    previous = use_clock(manual)
-    yield manual
-    use_clock(previous)
-
-
-@pytest.fixture
-def runner(shop: Any, manual_clock: ManualClock) -> EventRunner:
-    from app import app
-
-    return EventRunner(app, manual_clock, [shop.scheduler_group], REGION)
+from tests.flows.reservations.support import PORTS, STORE, customer, put_product, units
 
 
 def test_50_customers_race_for_10_units(shop) -> None:

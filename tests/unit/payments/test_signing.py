@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from chalicelib.payments import signing
 from devstack.wechat_sandbox import pay_crypto
-from devstack.wechat_sandbox.pay import _keypair
+from devstack.wechat_sandbox.pay import rsa_keypair as _keypair
 
 
 @pytest.fixture(scope="module")
