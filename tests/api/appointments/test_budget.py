@@ -81,7 +81,7 @@ def test_one_appointment_budget(world, client, local_aws, login) -> None:
     assert_budget(cancelled, "PUT /api/appointments/{appointment_id}/cancel", "free")
 
 
-def test_cancel_of_a_paid_booking_reads_its_payment_once(world, client, local_aws, login) -> None:
+def test_cancel_budget_of_a_paid_booking_reads_its_payment_once(world, client, local_aws, login) -> None:
     me = login()
     appt = book(client, me, serviceId="svc-haircut", totalAmount=8800).json_body["appointment"]
     assert post_json(client, "/api/appointments/payment", {"appointmentId": appt["id"], "amount": 8800}, me)
