@@ -297,7 +297,10 @@ def appointment_no_show(appointment_id: str) -> object:
     "/api/appointments/{appointment_id}/notifications/{notice}",
     methods=["POST"],
     contract=RouteContract(
-        body=r.NoticeBody, answers={200: a.NoticeAnswer}, errors=(409,), roles=STAFF, summary="Notify the customer"
+        body=r.NoticeBody,
+        answers={200: a.NoticeAnswer},
+        errors=(409,),
+        summary="Notify the customer (staff; a customer for their own booking, not reminders)",
     ),
 )
 def appointment_notice(appointment_id: str, notice: str) -> object:

@@ -20,7 +20,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.core.auth import Principal, authenticate
-from chalicelib.core.errors import UPSTREAM_RETRY_AFTER_SECONDS, DomainError, ValidationError
+from chalicelib.core.errors import UPSTREAM_RETRY_AFTER_SECONDS, DomainError, Forbidden, ValidationError
 from chalicelib.core.observability import count, logger
 from chalicelib.core.tenancy import note_tenant, request_scope
 
@@ -238,7 +238,7 @@ class ApiBlueprint(Blueprint):
         declared = contract
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            answering = _mapping_errors(_under_contract(view, declared))
+            answering = _mapping_errors(_under_contract(view, declared, lambda: self.request))
             register(answering)
             for method in kwargs.get("methods") or ["GET"]:
                 self.views[(method.upper(), path)] = answering
@@ -274,13 +274,35 @@ class ApiBlueprint(Blueprint):
 _current_contract: contextvars.ContextVar[RouteContract | None] = contextvars.ContextVar("contract", default=None)
 
 
-def _under_contract(view: Callable[..., Any], contract: RouteContract) -> Callable[..., Any]:
+# The caller of the request being answered, once the route's declared roles were checked against it,
+# so the view's `current_principal` does not read the session a second time.
+_current_principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
+
+
+def _under_contract(
+    view: Callable[..., Any], contract: RouteContract, request: Callable[[], Request]
+) -> Callable[..., Any]:
+    """Runs the view under its contract. A route that does not admit anonymous callers authenticates
+    first and refuses a role its contract does not list (403), before any input is read: the document's
+    `x-roles` is what the code enforces (tests/api/test_roles_enforced.py)."""
+    from chalicelib.core.contract import Access
+
+    signed_in_only = Access.ANONYMOUS not in contract.roles
+    allowed = frozenset(access.value for access in contract.roles)
+
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         token = _current_contract.set(contract)
+        caller = _current_principal.set(None)
         try:
+            if signed_in_only:
+                principal = current_principal(request())
+                if principal.role.value not in allowed:
+                    raise Forbidden("This route is not open to your role.")
+                _current_principal.set(principal)
             return view(*args, **kwargs)
         finally:
+            _current_principal.reset(caller)
             _current_contract.reset(token)
 
     return wrapper
@@ -295,6 +317,9 @@ def _ensure_declared(model: type, where: str) -> None:
 def current_principal(request: Request) -> Principal:
     """The caller, from the session token alone (never from a body or query field); the request's log
     line names their role and user id."""
+    checked = _current_principal.get()
+    if checked is not None:  # the route's role check already authenticated this request
+        return checked
     principal = authenticate(request.headers.get("authorization"))
     note_caller(principal.role.value, principal.user_id)
     if principal.merchant_id:  # staff and admins work for one merchant: the request's tenant

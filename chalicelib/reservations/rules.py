@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.core.clock import from_iso
-from chalicelib.core.errors import Conflict, ValidationError
+from chalicelib.core.errors import Conflict
 from chalicelib.core.ids import stable_id
 from chalicelib.reservations.domain import Reservation, ReservationStatus
 
@@ -42,16 +42,6 @@ def pickup_code(randbelow: Callable[[int], int]) -> str:
 def reservation_id(user_id: str, request_key: str | None, random_id: Callable[[], str]) -> str:
     """A client-supplied request key makes a retried POST land on the same reservation."""
     return stable_id("r", user_id, request_key) if request_key else random_id()
-
-
-def validate_status(status: str | None) -> ReservationStatus | None:
-    if status is None or status == "":
-        return None
-    try:
-        return ReservationStatus(status)
-    except ValueError:
-        names = ", ".join(ReservationStatus)
-        raise ValidationError(f"'status' must be one of {names}.", field="status") from None
 
 
 def not_open(status: str) -> Conflict:

@@ -9,6 +9,7 @@ from chalicelib.core.clock import ManualClock, clock
 from chalicelib.notifications import models as inbox
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
+from tests.api.budget import assert_budget
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
 from tests.people import make_user, put_demo_store
@@ -282,33 +283,57 @@ def test_request_budget(shops, client, login, local_aws) -> None:
 
     raise_it = {"storeId": STORE, "requestType": "找商品", "details": "", "timestamp": 7}
     # session, store; the request and its rate count in one transaction; the staff to notify
-    created = {"GetItem": 2, "TransactWriteItems": 1, "Query": 1}
-    assert calls("POST", "/api/staff/assistance-request", customer_h, raise_it) == created
+    assert_budget(
+        calls("POST", "/api/staff/assistance-request", customer_h, raise_it),
+        "POST /api/staff/assistance-request",
+        "new",
+    )
     # a retry: the refused put answers with the stored request, nobody is notified again
-    assert calls("POST", "/api/staff/assistance-request", customer_h, raise_it) == {
-        "GetItem": 2,
-        "TransactWriteItems": 1,
-    }
+    assert_budget(
+        calls("POST", "/api/staff/assistance-request", customer_h, raise_it),
+        "POST /api/staff/assistance-request",
+        "retry",
+    )
     request_id = ask(client, customer_h, customer, timestamp=7).json_body["requestId"]
     status = f"/api/staff/assistance-status/{request_id}"
-    assert calls("GET", status, customer_h) == {"GetItem": 2}  # session, request
-    assert calls("GET", status, staff) == {"GetItem": 2}  # the request names its merchant: no store read
+    assert_budget(
+        calls("GET", status, customer_h), "GET /api/staff/assistance-status/{request_id}", "customer"
+    )  # session, request
+    assert_budget(
+        calls("GET", status, staff), "GET /api/staff/assistance-status/{request_id}", "staff"
+    )  # the request names its merchant: no store read
     listing = f"/api/stores/{STORE}/assistance-requests?status=pending"
-    assert calls("GET", listing, staff) == {"GetItem": 2, "Query": 1}  # session, store + gsi1
+    assert_budget(calls("GET", listing, staff), "GET /api/stores/{store_id}/assistance-requests", "pending")
     move_url = f"/api/staff/assistance-requests/{request_id}"
     # session, request, the taker's staff record (their name); one UpdateItem answering ALL_NEW
-    assert calls("PUT", move_url, staff, {"status": "assigned"}) == {"GetItem": 3, "UpdateItem": 1}
-    assert calls("PUT", move_url, staff, {"status": "assigned"}) == {"GetItem": 2}  # a repeat: no write
-    assert calls("PUT", move_url, staff, {"status": "completed"}) == {"GetItem": 2, "UpdateItem": 1}
+    assert_budget(
+        calls("PUT", move_url, staff, {"status": "assigned"}),
+        "PUT /api/staff/assistance-requests/{request_id}",
+        "assign",
+    )
+    assert_budget(
+        calls("PUT", move_url, staff, {"status": "assigned"}),
+        "PUT /api/staff/assistance-requests/{request_id}",
+        "repeat",
+    )  # no write
+    assert_budget(
+        calls("PUT", move_url, staff, {"status": "completed"}),
+        "PUT /api/staff/assistance-requests/{request_id}",
+        "complete",
+    )
     # one conditional UpdateItem decides and, refused, explains (ALL_OLD): no read of the request
     feedback = f"/api/staff/assistance-requests/{request_id}/feedback"
-    assert calls("POST", feedback, customer_h, {"rating": 5}) == {"GetItem": 1, "UpdateItem": 1}
+    assert_budget(
+        calls("POST", feedback, customer_h, {"rating": 5}),
+        "POST /api/staff/assistance-requests/{request_id}/feedback",
+        "rate",
+    )
     local_aws.app.calls.clear()
     assert post_json(client, feedback, {"rating": 4}, customer_h).status_code == 409
-    assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}
+    assert_budget(dict(local_aws.app.calls), "POST /api/staff/assistance-requests/{request_id}/feedback", "refused")
     message = {"storeId": STORE, "userId": customer, "message": "好的", "timestamp": 8}
     # session, store; marker + message + rate count in one transaction
-    assert calls("POST", "/api/staff/message", staff, message) == {"GetItem": 2, "TransactWriteItems": 1}
+    assert_budget(calls("POST", "/api/staff/message", staff, message), "POST /api/staff/message", "staff reply")
     conversation = f"/api/staff/messages?storeId={STORE}&userId={customer}"
-    assert calls("GET", conversation, staff) == {"GetItem": 2, "Query": 1}
+    assert_budget(calls("GET", conversation, staff), "GET /api/staff/messages", "conversation")
     assert staff_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from devstack import demo_data
-from tests.api.budget import dynamodb_calls
+from tests.api.budget import assert_budget, dynamodb_calls
 
 
 def test_categories(seeded, client) -> None:
@@ -99,17 +99,37 @@ def test_request_budget(seeded, client, local_aws) -> None:
     def calls(path: str) -> dict[str, int]:
         return dynamodb_calls(local_aws, lambda: client.http.get(path))
 
-    assert calls("/api/stores/s-jingan/categories") == {"Query": 1}
-    assert calls("/api/stores/s-missing/categories") == {"Query": 1, "GetItem": 1}  # the store, for the 404
+    assert_budget(calls("/api/stores/s-jingan/categories"), "GET /api/stores/{store_id}/categories", "store")
+    assert_budget(
+        calls("/api/stores/s-missing/categories"), "GET /api/stores/{store_id}/categories", "missing store"
+    )  # the store, for the 404
     # the page's products, then their stock at this store in one BatchGetItem
-    assert calls("/api/stores/s-jingan/inventory?limit=10") == {"Query": 1, "BatchGetItem": 1}
-    assert calls("/api/stores/s-jingan/inventory?category=&keyword=") == {"Query": 1, "BatchGetItem": 1}
+    assert_budget(calls("/api/stores/s-jingan/inventory?limit=10"), "GET /api/stores/{store_id}/inventory", "page")
+    assert_budget(
+        calls("/api/stores/s-jingan/inventory?category=&keyword="),
+        "GET /api/stores/{store_id}/inventory",
+        "empty filters",
+    )
     milk = quote("牛奶")
-    assert calls(f"/api/stores/s-jingan/inventory?keyword={milk}&category=dairy") == {"Query": 1, "BatchGetItem": 1}
-    assert calls(f"/api/stores/s-jingan/inventory?keyword={quote('火锅')}") == {"Query": 1, "GetItem": 1}
-    assert calls("/api/stores/s-missing/inventory") == {"Query": 1, "GetItem": 1}
-    assert calls("/api/stores/s-jingan/products/p001") == {"GetItem": 2}  # product + its stock here
-    assert calls("/api/stores/s-jingan/products/p999") == {"GetItem": 2}  # product + the store, for the 404
+    assert_budget(
+        calls(f"/api/stores/s-jingan/inventory?keyword={milk}&category=dairy"),
+        "GET /api/stores/{store_id}/inventory",
+        "keyword and category",
+    )
+    assert_budget(
+        calls(f"/api/stores/s-jingan/inventory?keyword={quote('火锅')}"),
+        "GET /api/stores/{store_id}/inventory",
+        "no match",
+    )
+    assert_budget(calls("/api/stores/s-missing/inventory"), "GET /api/stores/{store_id}/inventory", "missing store")
+    assert_budget(
+        calls("/api/stores/s-jingan/products/p001"), "GET /api/stores/{store_id}/products/{product_id}", "product"
+    )  # product + its stock here
+    assert_budget(
+        calls("/api/stores/s-jingan/products/p999"),
+        "GET /api/stores/{store_id}/products/{product_id}",
+        "missing product",
+    )  # + the store, for the 404
 
 
 def test_every_product_shows_its_stock_at_that_store(seeded, client) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chalicelib.core.clock import ManualClock, clock, use_clock
+from tests.api.budget import assert_budget
 from tests.conftest import post_json
 
 
@@ -124,16 +125,16 @@ def test_request_budget(client, local_aws) -> None:
     first = post_json(client, "/api/auth/login", {"code": "budget-first"})
     assert first.status_code == 200
     # The identity UpdateItem finds no openid, one transaction creates identity + user, one session put.
-    assert dict(local_aws.app.calls) == {"UpdateItem": 1, "TransactWriteItems": 1, "PutItem": 1}
+    assert_budget(dict(local_aws.app.calls), "POST /api/auth/login", "new user")
 
     IdentityStore().create_user("u-budget", "openid-budget-known", "", datetime.now(UTC))
     local_aws.app.calls.clear()
     known = post_json(client, "/api/auth/login", {"code": "budget-known"})
     assert known.status_code == 200 and known.json_body["userId"] == "u-budget"
     # The UpdateItem records the new session_key and answers whose openid it is: no identity GetItem.
-    assert dict(local_aws.app.calls) == {"UpdateItem": 1, "GetItem": 1, "PutItem": 1}
+    assert_budget(dict(local_aws.app.calls), "POST /api/auth/login", "known user")
 
     headers = {"Authorization": f"Bearer {known.json_body['token']}"}
     local_aws.app.calls.clear()
     assert client.http.get("/api/auth/me", headers=headers).status_code == 200
-    assert dict(local_aws.app.calls) == {"GetItem": 1}  # the session
+    assert_budget(dict(local_aws.app.calls), "GET /api/auth/me", "session")

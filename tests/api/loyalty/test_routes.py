@@ -18,6 +18,7 @@ from chalicelib.stores import models as stores
 from devstack import demo_data, demo_loyalty
 from devstack.event_runner import EventRunner
 from devstack.stack import REGION
+from tests.api.budget import assert_budget
 from tests.api.dynamo_faults import TransactionConflicts
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
@@ -318,28 +319,40 @@ def test_request_budget(shop, client, login, local_aws) -> None:
         return dict(local_aws.app.calls)
 
     # First view enrols: session, member (none), merchant exists, config; one PutItem (the caller is real)
-    assert calls("GET", f"/api/loyalty/membership/{me}", customer) == {"GetItem": 4, "PutItem": 1}
-    assert calls("GET", f"/api/loyalty/membership/{me}", customer) == {"GetItem": 3}  # session, member, config
+    assert_budget(
+        calls("GET", f"/api/loyalty/membership/{me}", customer), "GET /api/loyalty/membership/{user_id}", "enrol"
+    )
+    assert_budget(
+        calls("GET", f"/api/loyalty/membership/{me}", customer), "GET /api/loyalty/membership/{user_id}", "member"
+    )  # session, member, config
     other = user_id_of(client, fresh(login))
     # staff looking up someone else at the till: identity is asked whether that user exists
-    assert calls("GET", f"/api/loyalty/membership/{other}", staff) == {"GetItem": 5, "PutItem": 1}
-    assert calls("GET", f"/api/loyalty/history/{me}", customer) == {"GetItem": 1, "Query": 1}  # session + gsi1
+    assert_budget(
+        calls("GET", f"/api/loyalty/membership/{other}", staff),
+        "GET /api/loyalty/membership/{user_id}",
+        "staff enrols another",
+    )
+    assert_budget(calls("GET", f"/api/loyalty/history/{me}", customer), "GET /api/loyalty/history/{user_id}", "own")
     # session, config, member + the catalogue
-    assert calls("GET", f"/api/loyalty/rewards/{me}", customer) == {"GetItem": 3, "Query": 1}
+    assert_budget(calls("GET", f"/api/loyalty/rewards/{me}", customer), "GET /api/loyalty/rewards/{user_id}", "own")
     sale = {"userId": me, "storeId": STORE, "amount": 10_000, "timestamp": now_ms()}
     # session, store (staff check), member, config; the credit goes on the points queue
-    assert calls("POST", "/api/loyalty/earn-points", staff, sale) == {"GetItem": 4}
+    assert_budget(calls("POST", "/api/loyalty/earn-points", staff, sale), "POST /api/loyalty/earn-points", "member")
     newcomer = user_id_of(client, fresh(login))
     with_receipt = sale | {"userId": newcomer, "transactionId": "R-budget"}
     # no member yet: identity is asked first; the receipt claim is one conditional PutItem
-    assert calls("POST", "/api/loyalty/earn-points", staff, with_receipt) == {"GetItem": 5, "PutItem": 1}
+    assert_budget(
+        calls("POST", "/api/loyalty/earn-points", staff, with_receipt),
+        "POST /api/loyalty/earn-points",
+        "newcomer with receipt",
+    )
     give_points(me, 200)
     redeem = {"userId": me, "rewardId": "rw-eco-bag", "requestId": "budget-1"}
     # session, reward, member, config; one transaction takes points from the balance read, so the
     # remaining points need no second read of the member
-    assert calls("POST", "/api/loyalty/redeem", customer, redeem) == {"GetItem": 4, "TransactWriteItems": 1}
+    assert_budget(calls("POST", "/api/loyalty/redeem", customer, redeem), "POST /api/loyalty/redeem", "first")
     # a retry: the cancelled transaction hands back the first redemption's ledger entry (no GetItem of it)
-    assert calls("POST", "/api/loyalty/redeem", customer, redeem) == {"GetItem": 4, "TransactWriteItems": 1}
+    assert_budget(calls("POST", "/api/loyalty/redeem", customer, redeem), "POST /api/loyalty/redeem", "retry")
 
 
 def test_every_loyalty_route_needs_a_live_token(shop, client, login) -> None:

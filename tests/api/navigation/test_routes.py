@@ -10,7 +10,7 @@ from chalicelib.catalog import models as catalog
 from chalicelib.navigation.models import put_layout
 from chalicelib.stores import models as stores
 from devstack import demo_data
-from tests.api.budget import dynamodb_calls
+from tests.api.budget import assert_budget, dynamodb_calls
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 
 STORE = "s-jingan"
@@ -139,8 +139,20 @@ def test_request_budget(mapped_store, client, signed_in, local_aws) -> None:
     def calls(path: str) -> dict[str, int]:
         return dynamodb_calls(local_aws, lambda: client.http.get(path, headers=signed_in))
 
-    assert calls(f"/api/stores/{STORE}/layout") == {"GetItem": 2}  # session + layout
-    assert calls("/api/stores/s-unmapped/layout") == {"GetItem": 3}  # + the store, to tell which 404
-    assert calls(f"/api/stores/{STORE}/products/p001/location") == {"GetItem": 2}  # session + product
+    assert_budget(
+        calls(f"/api/stores/{STORE}/layout"), "GET /api/stores/{store_id}/layout", "mapped"
+    )  # session + layout
+    assert_budget(
+        calls("/api/stores/s-unmapped/layout"), "GET /api/stores/{store_id}/layout", "unmapped"
+    )  # + the store, to tell which 404
+    assert_budget(
+        calls(f"/api/stores/{STORE}/products/p001/location"),
+        "GET /api/stores/{store_id}/products/{product_id}/location",
+        "product",
+    )
     # session + layout + product; A* runs in memory
-    assert calls(f"/api/stores/{STORE}/route?fromX=1&fromY=15&productId=p009") == {"GetItem": 3}
+    assert_budget(
+        calls(f"/api/stores/{STORE}/route?fromX=1&fromY=15&productId=p009"),
+        "GET /api/stores/{store_id}/route",
+        "to a product",
+    )

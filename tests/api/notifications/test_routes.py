@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.notifications.models import record_once
+from tests.api.budget import assert_budget
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 
 
@@ -14,7 +15,7 @@ def test_the_inbox_is_the_callers_newest_first_within_budget(client, login, loca
     record_once("n-else", "u-someone-else", "staff_message", "x", "y", {}, "2026-11-23T06:00:00Z")
     local_aws.app.calls.clear()
     response = client.http.get("/api/notifications?limit=5", headers=headers)
-    assert dict(local_aws.app.calls) == {"GetItem": 1, "Query": 1}  # session + the inbox (docs/data-model.md)
+    assert_budget(dict(local_aws.app.calls), "GET /api/notifications", "inbox")  # session + the inbox
     assert [(n["id"], n["kind"]) for n in response.json_body["notifications"]] == [
         ("n-new", "staff_message"),
         ("n-old", "queue_called"),

@@ -24,6 +24,7 @@ from chalicelib.payments.adapters import live_ports
 from devstack import demo_data
 from devstack.stack import WECHAT_APPID
 from devstack.wechat_sandbox import pay_crypto
+from tests.api.budget import assert_budget
 
 NOTIFY = "/api/payments/wechat/notify"
 
@@ -289,13 +290,15 @@ def test_notify_budget_reads_the_payment_once(aws, client, sandbox, payer, local
     headers, body = sandbox.pay.notification(_paid(sandbox, otn))
     local_aws.app.calls.clear()
     assert _post(client, headers, body).status_code == 204
-    assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}  # read + NOTPAY -> SUCCESS
+    assert_budget(dict(local_aws.app.calls), "POST /api/payments/wechat/notify", "paid")  # read + NOTPAY -> SUCCESS
     local_aws.app.calls.clear()
     assert _post(client, headers, body).status_code == 204
-    assert dict(local_aws.app.calls) == {"GetItem": 1}  # a duplicate is answered from that one read
+    assert_budget(
+        dict(local_aws.app.calls), "POST /api/payments/wechat/notify", "duplicate"
+    )  # answered from that one read
     failed_otn, _ = _open(payer)
     failed = dict(sandbox.pay.orders[failed_otn].transaction(), trade_state="PAYERROR")
     failed_headers, failed_body = sandbox.pay.notification(failed)
     local_aws.app.calls.clear()
     assert _post(client, failed_headers, failed_body).status_code == 204
-    assert dict(local_aws.app.calls) == {"GetItem": 1, "UpdateItem": 1}  # read + NOTPAY -> CLOSED
+    assert_budget(dict(local_aws.app.calls), "POST /api/payments/wechat/notify", "failed")  # read + NOTPAY -> CLOSED

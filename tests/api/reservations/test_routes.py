@@ -11,7 +11,7 @@ from chalicelib.catalog import models as catalog
 from chalicelib.core.auth import Role
 from chalicelib.stores import models as stores
 from devstack import demo_data
-from tests.api.budget import dynamodb_calls
+from tests.api.budget import assert_budget, dynamodb_calls
 from tests.api.dynamo_faults import CommittedButTimedOut, Throttled, TransactionConflicts, Unreachable
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
@@ -254,31 +254,37 @@ def test_request_budget(shop, client, login, local_aws) -> None:
 
     new = {"storeId": STORE, "productId": PRODUCT, "quantity": 1}
     # session, product, stock (the sold-out check that spares the Scheduler), then one transaction
-    assert calls("POST", "/api/reservations", customer, new) == {"GetItem": 3, "TransactWriteItems": 1}
-    assert calls("POST", "/api/reservations", customer, {**new, "productId": SOLD_OUT}) == {"GetItem": 3}
+    assert_budget(calls("POST", "/api/reservations", customer, new), "POST /api/reservations", "new")
+    assert_budget(
+        calls("POST", "/api/reservations", customer, {**new, "productId": SOLD_OUT}),
+        "POST /api/reservations",
+        "sold out",
+    )
     # a keyed request skips the stock read; its retry reads the reservation it finds instead
     keyed = {**new, "productId": "p003", "requestId": "budget-1"}
-    assert calls("POST", "/api/reservations", customer, keyed) == {"GetItem": 2, "TransactWriteItems": 1}
-    assert calls("POST", "/api/reservations", customer, keyed) == {"GetItem": 3, "TransactWriteItems": 1}
-    assert calls("GET", "/api/reservations", customer) == {"GetItem": 1, "Query": 1}  # session + my copies
+    assert_budget(calls("POST", "/api/reservations", customer, keyed), "POST /api/reservations", "keyed")
+    assert_budget(calls("POST", "/api/reservations", customer, keyed), "POST /api/reservations", "keyed retry")
+    assert_budget(calls("GET", "/api/reservations", customer), "GET /api/reservations", "mine")  # session + my copies
     path = f"/api/stores/{STORE}/reservations?status=open"
-    assert calls("GET", path, staff) == {"GetItem": 2, "Query": 1}  # session + store + gsi1
+    assert_budget(
+        calls("GET", path, staff), "GET /api/stores/{store_id}/reservations", "open"
+    )  # session + store + gsi1
     # stock net of the open reservations costs the page nothing extra: its one BatchGetItem
-    assert calls("GET", f"/api/stores/{STORE}/inventory?limit=10", {}) == {"Query": 1, "BatchGetItem": 1}
+    assert_budget(
+        calls("GET", f"/api/stores/{STORE}/inventory?limit=10", {}), "GET /api/stores/{store_id}/inventory", "page"
+    )
 
     mine = client.http.get("/api/reservations?status=open", headers=customer).json_body["reservations"]
     (plain,) = [r for r in mine if r["productId"] == PRODUCT]
     (keyed_one,) = [r for r in mine if r["productId"] == "p003"]
     cancel = f"/api/reservations/{plain['id']}"
     # session + reservation, then one transaction; a second cancel stops at the status it read
-    assert calls("DELETE", cancel, customer) == {"GetItem": 2, "TransactWriteItems": 1}
-    assert calls("DELETE", cancel, customer) == {"GetItem": 2}
+    assert_budget(calls("DELETE", cancel, customer), "DELETE /api/reservations/{reservation_id}", "cancel")
+    assert_budget(calls("DELETE", cancel, customer), "DELETE /api/reservations/{reservation_id}", "repeat")
     pickup = f"/api/reservations/{keyed_one['id']}/pickup"
     # session + reservation + store (the staff check), then one transaction
-    assert calls("POST", pickup, staff, {"pickupCode": keyed_one["pickupCode"]}) == {
-        "GetItem": 3,
-        "TransactWriteItems": 1,
-    }
+    picked = calls("POST", pickup, staff, {"pickupCode": keyed_one["pickupCode"]})
+    assert_budget(picked, "POST /api/reservations/{reservation_id}/pickup", "pickup")
 
 
 def test_no_reservation_survives_without_its_expiry_timer(shop, client, login, monkeypatch) -> None:

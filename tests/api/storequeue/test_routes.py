@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.core.auth import Role
 from chalicelib.core.clock import ManualClock, use_clock
+from tests.api.budget import assert_budget
 from tests.api.token_rules import assert_every_route_needs_a_live_token
 from tests.conftest import post_json
 from tests.people import make_user, put_demo_store
@@ -230,27 +231,43 @@ def test_request_budget(shops, client, login, noon, local_aws) -> None:
         return dict(local_aws.app.calls)
 
     # session, store + one Query for the day's counter and waiting line together
-    assert calls("GET", f"/api/stores/{STORE}/queue", headers) == {"GetItem": 2, "Query": 1}
+    assert_budget(calls("GET", f"/api/stores/{STORE}/queue", headers), "GET /api/stores/{store_id}/queue", "line")
     # session, store; claim the guard (+ rate counter), draw the number, write ticket + slot; the line
-    new = {"GetItem": 2, "TransactWriteItems": 2, "UpdateItem": 1, "Query": 1}
-    assert calls("POST", "/api/queue/join", headers, {"storeId": STORE, "userId": user}) == new
+    assert_budget(
+        calls("POST", "/api/queue/join", headers, {"storeId": STORE, "userId": user}), "POST /api/queue/join", "new"
+    )
     # a repeat: the refused claim answers with the guard, then its ticket and the line
-    repeat = {"GetItem": 3, "TransactWriteItems": 1, "Query": 1}
-    assert calls("POST", "/api/queue/join", headers, {"storeId": STORE}) == repeat
+    assert_budget(calls("POST", "/api/queue/join", headers, {"storeId": STORE}), "POST /api/queue/join", "repeat")
     # session; the guards (one Query), then per active ticket its store, the ticket and the line
-    assert calls("GET", f"/api/queue/user/{user}", headers) == {"GetItem": 3, "Query": 2}
+    assert_budget(calls("GET", f"/api/queue/user/{user}", headers), "GET /api/queue/user/{user_id}", "one ticket")
     leaving = post_json(client, "/api/queue/join", {"storeId": STORE}, other_h).json_body["ticket"]
     # session, ticket; one transaction (ticket, slot and guard): nothing read again
-    assert calls("DELETE", f"/api/queue/leave/{leaving['id']}", other_h) == {"GetItem": 2, "TransactWriteItems": 1}
-    assert calls("DELETE", f"/api/queue/leave/{leaving['id']}", other_h) == {"GetItem": 2}  # a repeat
+    assert_budget(
+        calls("DELETE", f"/api/queue/leave/{leaving['id']}", other_h), "DELETE /api/queue/leave/{ticket_id}", "leave"
+    )
+    assert_budget(
+        calls("DELETE", f"/api/queue/leave/{leaving['id']}", other_h), "DELETE /api/queue/leave/{ticket_id}", "repeat"
+    )
     # session, store, the line; one transaction per ticket tried; the answer built from that one read
     call = calls("POST", f"/api/stores/{STORE}/queue/call-next", staff_h, {})
-    assert call == {"GetItem": 2, "Query": 1, "TransactWriteItems": 1}
+    assert_budget(call, "POST /api/stores/{store_id}/queue/call-next", "one ticket")
     ticket_id = client.http.get(f"/api/queue/user/{user}", headers=headers).json_body["ticket"]["id"]
-    done = {"GetItem": 2, "TransactWriteItems": 1}  # session, ticket (it names its merchant: no store read)
-    assert calls("POST", f"/api/queue/tickets/{ticket_id}/complete", staff_h, {}) == done
-    assert calls("POST", f"/api/queue/tickets/{ticket_id}/complete", staff_h, {}) == {"GetItem": 2}  # a repeat
+    # session, ticket (it names its merchant: no store read) + one transaction
+    assert_budget(
+        calls("POST", f"/api/queue/tickets/{ticket_id}/complete", staff_h, {}),
+        "POST /api/queue/tickets/{ticket_id}/complete",
+        "complete",
+    )
+    assert_budget(
+        calls("POST", f"/api/queue/tickets/{ticket_id}/complete", staff_h, {}),
+        "POST /api/queue/tickets/{ticket_id}/complete",
+        "repeat",
+    )
     post_json(client, "/api/queue/join", {"storeId": STORE}, other_h)
     post_json(client, f"/api/stores/{STORE}/queue/call-next", {}, staff_h)
     missing = client.http.get(f"/api/queue/user/{other}", headers=other_h).json_body["ticket"]["id"]
-    assert calls("POST", f"/api/queue/tickets/{missing}/no-show", staff_h, {}) == done
+    assert_budget(
+        calls("POST", f"/api/queue/tickets/{missing}/no-show", staff_h, {}),
+        "POST /api/queue/tickets/{ticket_id}/no-show",
+        "no-show",
+    )

@@ -12,7 +12,7 @@ from chalicelib.core.clock import clock
 from chalicelib.identity.models import IdentityStore
 from chalicelib.stores import geo
 from devstack import demo_data
-from tests.api.budget import dynamodb_calls
+from tests.api.budget import assert_budget, budget, dynamodb_calls
 from tests.conftest import post_json
 
 SQUARE = demo_data.PEOPLES_SQUARE
@@ -66,11 +66,13 @@ def test_store_detail_and_unknown_store(seeded, client) -> None:
 def test_request_budget(seeded, client, login, local_aws) -> None:
     """Every stores route at its documented minimum (docs/data-model.md), no item read twice.
     The store pages' catalog routes have theirs in tests/api/catalog/test_routes.py."""
-    for radius in (800, 10_000, 50_000):
+    for radius, case in ((800, "800 m"), (10_000, "10 km"), (50_000, "50 km")):
         path = f"/api/stores/nearby?latitude={SQUARE[0]}&longitude={SQUARE[1]}&radius={radius}"
         _, cells = geo.covering_cells(SQUARE[0], SQUARE[1], radius)
-        assert dynamodb_calls(local_aws, partial(client.http.get, path)) == {"Query": len(cells)}
-    assert dynamodb_calls(local_aws, lambda: client.http.get("/api/stores/s-jingan")) == {"GetItem": 1}
+        assert budget("GET /api/stores/nearby", case) == {"Query": len(cells)}  # one Query per covering cell
+        assert_budget(dynamodb_calls(local_aws, partial(client.http.get, path)), "GET /api/stores/nearby", case)
+    detail = dynamodb_calls(local_aws, lambda: client.http.get("/api/stores/s-jingan"))
+    assert_budget(detail, "GET /api/stores/{store_id}", "detail")
     code = f"admin-{uuid.uuid4().hex[:12]}"
     IdentityStore().create_user(
         f"u-{code}", f"openid-{code}", "", clock().now(), role=Role.ADMIN, merchant_id=demo_data.MERCHANT_ID
@@ -78,10 +80,8 @@ def test_request_budget(seeded, client, login, local_aws) -> None:
     admin = login(code)
     rename = "/api/stores/s-jingan/staff/u-demo-staff"
     # session + store (whose merchant the admin must run), then one conditional UpdateItem
-    assert dynamodb_calls(local_aws, lambda: post_json(client, rename, {"displayName": "小李"}, admin, "PUT")) == {
-        "GetItem": 2,
-        "UpdateItem": 1,
-    }
+    renamed = dynamodb_calls(local_aws, lambda: post_json(client, rename, {"displayName": "小李"}, admin, "PUT"))
+    assert_budget(renamed, "PUT /api/stores/{store_id}/staff/{user_id}", "rename")
 
 
 def test_nearby_against_brute_force_in_dynamodb(aws, client) -> None:

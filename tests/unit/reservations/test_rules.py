@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.core.clock import to_iso
-from chalicelib.core.errors import Conflict, ValidationError
+from chalicelib.core.errors import Conflict
 from chalicelib.reservations import rules
 from chalicelib.reservations.domain import Reservation, ReservationStatus
 from chalicelib.reservations.views import reservation_view
@@ -57,13 +57,6 @@ def test_request_key_makes_ids_deterministic_per_user() -> None:
     keyed = rules.reservation_id("u1", "k", lambda: "unused")
     assert keyed == rules.reservation_id("u1", "k", lambda: "unused")
     assert keyed != rules.reservation_id("u2", "k", lambda: "unused")
-
-
-def test_status_filter_validation() -> None:
-    assert rules.validate_status("") is None
-    assert rules.validate_status(EXPIRED) == EXPIRED
-    with pytest.raises(ValidationError):
-        rules.validate_status("done")
 
 
 def test_pickup_code_check() -> None:
