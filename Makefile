@@ -26,7 +26,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-unit: $(STAMP)
+# The report rendering test opens the HTML in Debian's chromium (CI has python3 only; root is available).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+
+unit: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest -q -n 2 tests
 
 # Figures the issues name, as ratios and counts measured in one run (not part of make test).

@@ -190,6 +190,30 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
     (
         "GET",
+        "/api/merchant/report-settings",
+        "chalicelib.reports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "PUT",
+        "/api/merchant/report-settings",
+        "chalicelib.reports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "POST",
+        "/api/merchant/reports/send-now",
+        "chalicelib.reports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "GET",
+        "/api/merchant/reports/unsubscribe",
+        "chalicelib.reports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "GET",
         "/api/notifications",
         "chalicelib.notifications.routes",
         ("application/json", "text/plain", "application/x-www-form-urlencoded"),

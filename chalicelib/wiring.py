@@ -24,6 +24,7 @@ from chalicelib.merchants.area import AREA as MERCHANTS
 from chalicelib.navigation.area import AREA as NAVIGATION
 from chalicelib.notifications.area import AREA as NOTIFICATIONS
 from chalicelib.payments.area import AREA as PAYMENTS
+from chalicelib.reports.area import AREA as REPORTS
 from chalicelib.reservations.area import AREA as RESERVATIONS
 from chalicelib.storequeue.area import AREA as STOREQUEUE
 from chalicelib.stores.area import AREA as STORES
@@ -42,6 +43,7 @@ AREAS: tuple[Area, ...] = (
     STOREQUEUE,
     NAVIGATION,
     ASSISTANCE,
+    REPORTS,
 )
 
 # Core's own consumers: they dispatch to the areas' handlers below.
@@ -60,7 +62,7 @@ STACK = StackSpec(
     queues=(*(q for area in AREAS for q in area.queues), TIMERS_QUEUE),
     scheduler_group_suffix="schedules",
     state_machines=tuple(m for area in AREAS for m in area.state_machines),
-    secrets=(WECHAT_APP_SECRET, WECHATPAY_SECRET),
+    secrets=(WECHAT_APP_SECRET, WECHATPAY_SECRET, *(s for area in AREAS for s in area.secrets)),
 )
 
 

@@ -1,5 +1,6 @@
 """Delivers the events AWS would: SQS messages to the Chalice handlers bound to their queues,
-due EventBridge Scheduler one-time schedules to their targets, `@app.schedule` rules, and the
+due EventBridge Scheduler schedules to their targets (one-time `at(...)` and recurring `cron(...)`,
+each in its ScheduleExpressionTimezone), `@app.schedule` rules, and the
 table's stream records to the `@app.on_dynamodb_record` handler, including the REMOVE records of
 TTL deletions, which this runner performs because moto stores `ttl` but never deletes. Stream
 records pass the same filter infra puts on the event source (the areas' stream subscriptions), and
@@ -105,6 +106,14 @@ def next_fire_time(expression: str, after: datetime) -> datetime:
     raise ValueError(f"unsupported schedule expression {expression!r}")
 
 
+def next_cron_fire(expression: str, after: datetime, timezone: str | None) -> datetime:
+    """The first occurrence of an EventBridge `cron(...)` after `after`, evaluated in the schedule's
+    timezone (local wall-clock time, DST included), as UTC."""
+    zone = ZoneInfo(timezone or "UTC")
+    nxt = croniter(_aws_cron_to_croniter(expression), after.astimezone(zone)).get_next(datetime)
+    return (nxt.replace(tzinfo=zone) if nxt.tzinfo is None else nxt).astimezone(UTC)
+
+
 def stream_table_name(stream_arn: str) -> str:
     """`arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` -> `<name>`."""
     return stream_arn.split(":", 5)[5].split("/")[1]
@@ -144,6 +153,8 @@ class EventRunner:
         self.dynamodb = boto3.client("dynamodb")
         self.dynamodb_streams = boto3.client("dynamodbstreams")
         self._fired_schedules: set[tuple[str, str, str]] = set()
+        # Recurring schedules fire for each occurrence since the previous check (at most once per check).
+        self._schedules_checked_at: datetime | None = None
         self._last_ttl_sweep: datetime | None = None
         self._ttl_deleted: set[str] = set()  # keys this runner deleted as TTL would, until their record is read
         self.streams: list[StreamBinding] = []
@@ -376,6 +387,7 @@ class EventRunner:
     # --- EventBridge Scheduler ------------------------------------------------------------
     def deliver_due_schedules(self) -> int:
         now = self.clock.now()
+        since, self._schedules_checked_at = self._schedules_checked_at or now, now
         delivered = 0
         for group in self.scheduler_groups:
             paginator = self.scheduler.get_paginator("list_schedules")
@@ -385,6 +397,9 @@ class EventRunner:
                     schedule = self.scheduler.get_schedule(Name=name, GroupName=group)
                 except self.scheduler.exceptions.ResourceNotFoundException:
                     continue  # deleted since listed (e.g. a cancelled reminder)
+                if schedule.get("ScheduleExpression", "").startswith("cron("):
+                    delivered += self._deliver_recurring(schedule, since, now)
+                    continue
                 due = schedule_due_time(schedule)
                 marker = (group, name, schedule.get("ScheduleExpression", ""))
                 if due is None or due > now or marker in self._fired_schedules:
@@ -398,6 +413,17 @@ class EventRunner:
                 else:
                     self._fired_schedules.add(marker)
         return delivered
+
+    def _deliver_recurring(self, schedule: dict[str, Any], since: datetime, now: datetime) -> int:
+        """A cron schedule whose next occurrence after the previous check has come: delivered once
+        (a clock that jumped over several occurrences catches up with one delivery)."""
+        if schedule.get("State", "ENABLED") != "ENABLED" or since >= now:
+            return 0
+        nxt = next_cron_fire(schedule["ScheduleExpression"], since, schedule.get("ScheduleExpressionTimezone"))
+        if nxt > now:
+            return 0
+        self._deliver_target(schedule["Target"])
+        return 1
 
     def _deliver_target(self, target: dict[str, Any]) -> None:
         arn: str = target["Arn"]

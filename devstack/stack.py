@@ -25,6 +25,7 @@ from chalice.local import (
 )
 
 from chalicelib.core.resources import WECHAT_APP_SECRET, WECHATPAY_SECRET
+from chalicelib.reports.area import REPORTS_SECRET
 from devstack.local_aws import LocalAws
 from devstack.provision import Provisioned, provision
 from devstack.wechat_sandbox import WeChatSandbox
@@ -85,6 +86,8 @@ def sandbox_secrets(sandbox: WeChatSandbox) -> dict[str, dict[str, str]]:
     return {
         WECHAT_APP_SECRET.suffix: {"appSecret": sandbox.app_secret},
         WECHATPAY_SECRET.suffix: sandbox.pay.secret_values(),
+        # The local stage's key for signing report unsubscribe links (a deployed stage's is ops').
+        REPORTS_SECRET.suffix: {"unsubscribeKey": "local-unsubscribe-key"},
     }
 
 
@@ -182,6 +185,7 @@ class LocalStack:
         self._server = serve_api(app, "127.0.0.1", self.api_port)
         # WeChat Pay is the sandbox; its callbacks come back to this server.
         os.environ.update(self.sandbox.pay.env(self.sandbox.base_url, f"{self.api_url}/api/payments/wechat/notify"))
+        os.environ["PUBLIC_API_BASE"] = self.api_url  # report emails' unsubscribe links
         self._spawn("api", self._server.server.serve_forever)
         runner = EventRunner(app, clock(), [self.resources.scheduler_group], REGION)
         self._spawn("event-runner", lambda: runner.run(self._stop))

@@ -15,6 +15,7 @@ from chalicelib.appointments.area import BOOKING_MACHINE
 from chalicelib.core.resources import TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET
 from chalicelib.loyalty.area import POINTS_QUEUE
 from chalicelib.notifications.area import NOTIFICATIONS_QUEUE
+from chalicelib.reports.area import REPORTS_QUEUE, REPORTS_SECRET
 
 
 @dataclass(frozen=True)
@@ -33,19 +34,24 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
     # Every route: bookings start the saga and schedule reminders; reservations schedule and cancel
     # their expiry; payments answer the saga's token from the verified callback and sign with the
     # merchant key; login exchanges codes with the app secret; notices, points and compensation go to
-    # their queues.
+    # their queues. Report settings create/delete the recurring report schedules (same group and
+    # scheduler role as the timers), send-now queues a report job, unsubscribe checks the link's
+    # signature with the reports key.
     "APIHandler": FunctionAccess(
-        sends_to=(NOTIFICATIONS_QUEUE.suffix, POINTS_QUEUE.suffix, TIMERS_QUEUE.suffix),
+        sends_to=(NOTIFICATIONS_QUEUE.suffix, POINTS_QUEUE.suffix, TIMERS_QUEUE.suffix, REPORTS_QUEUE.suffix),
         timers=True,
         starts=(BOOKING_MACHINE.name,),
         answers_tasks_of=(BOOKING_MACHINE.name,),
-        secrets=(WECHAT_APP_SECRET.suffix, WECHATPAY_SECRET.suffix),
+        secrets=(WECHAT_APP_SECRET.suffix, WECHATPAY_SECRET.suffix, REPORTS_SECRET.suffix),
     ),
     # Inbox entries in the table; WeChat subscribe messages need an access_token (app secret);
     # SMS through SNS and email through SES.
     "NotificationsConsumer": FunctionAccess(secrets=(WECHAT_APP_SECRET.suffix,), sends_email=True, sends_sms=True),
     # Ledger and member items only.
     "PointsConsumer": FunctionAccess(),
+    # The report job: settings, sent markers and the merchant in the table; signs the unsubscribe link
+    # with the reports key; sends the report through SES (SendRawEmail).
+    "ReportsConsumer": FunctionAccess(secrets=(REPORTS_SECRET.suffix,), sends_email=True),
     # Timer handlers: reservation expiry (re-schedules a timer that fired early, publishes the notice),
     # reminders (publish), payment timeout and compensation (close/refund at WeChat Pay, answer the
     # saga's token, delete the payment timer), payment await (answer the token).

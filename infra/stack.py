@@ -223,6 +223,8 @@ class BackendStack(cdk.Stack):
             self.function_roles[function_name] = self._function_role(prefix, function_name, access, events)
 
         self.stage_arn = self._api_stage(settings)
+        # Report emails link back to the API (the signed unsubscribe link).
+        self.api.add_environment_variable("PUBLIC_API_BASE", self.api_url, "ReportsConsumer")
         add_monitoring(self, settings)
         cdk.CfnOutput(self, "TableName", value=self.table.table_name)
         cdk.CfnOutput(self, "ApiUrl", value=self.api_url)
@@ -569,6 +571,9 @@ class BackendStack(cdk.Stack):
                 "manage_iam_role": False,
                 "iam_role_arn": "arn:aws:iam::000000000000:role/replaced-per-function-by-infra",
                 "environment_variables": {"STAGE": settings.stage},
+                # The report job renders charts (matplotlib): more memory (and CPU) and time than a
+                # route; the reports queue's visibility timeout (120 s) covers it.
+                "lambda_functions": {"reports_consumer": {"lambda_memory_size": 1024, "lambda_timeout": 60}},
             },
         )
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.core.resources import QueueSpec, StateMachineSpec
+from chalicelib.core.resources import QueueSpec, SecretSpec, StateMachineSpec
 from chalicelib.core.streams import StreamSubscription
 
 
@@ -49,3 +49,5 @@ class Area:
     # Changes to items of the area's entity types that it acts on, from the table's stream.
     streams: tuple[StreamSubscription, ...] = ()
     state_machines: tuple[StateMachineSpec, ...] = ()
+    # Secrets Manager secrets its functions read at run time (core/runtime_secrets.py).
+    secrets: tuple[SecretSpec, ...] = ()
