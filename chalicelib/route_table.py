@@ -190,6 +190,24 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
     (
         "GET",
+        "/api/merchant/exports",
+        "chalicelib.exports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "POST",
+        "/api/merchant/exports",
+        "chalicelib.exports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "GET",
+        "/api/merchant/exports/{job_id}",
+        "chalicelib.exports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "GET",
         "/api/notifications",
         "chalicelib.notifications.routes",
         ("application/json", "text/plain", "application/x-www-form-urlencoded"),

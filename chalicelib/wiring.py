@@ -11,7 +11,8 @@ from __future__ import annotations
 from chalicelib.appointments.area import AREA as APPOINTMENTS
 from chalicelib.assistance.area import AREA as ASSISTANCE
 from chalicelib.catalog.area import AREA as CATALOG
-from chalicelib.core.areas import Area, QueueConsumer
+from chalicelib.exports.area import AREA as EXPORTS
+from chalicelib.core.areas import Area, ExportKind, QueueConsumer, install_export_kinds
 from chalicelib.core.auth import Principal, install_authenticator
 from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TABLE, TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET, StackSpec
@@ -42,6 +43,7 @@ AREAS: tuple[Area, ...] = (
     STOREQUEUE,
     NAVIGATION,
     ASSISTANCE,
+    EXPORTS,
 )
 
 # Core's own consumers: they dispatch to the areas' handlers below.
@@ -53,6 +55,9 @@ QUEUE_CONSUMERS: tuple[QueueConsumer, ...] = tuple(c for area in AREAS for c in 
 # Timer kind name -> "module:function(key, payload)".
 TIMER_HANDLERS: dict[str, str] = {kind.name: path for area in AREAS for kind, path in area.timers.items()}
 
+# Export kind name -> its declaration (which area's function yields the rows).
+EXPORT_KINDS: dict[str, ExportKind] = {kind.name: kind for area in AREAS for kind in area.exports}
+
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = tuple(s for area in AREAS for s in area.streams)
 
 STACK = StackSpec(
@@ -61,6 +66,7 @@ STACK = StackSpec(
     scheduler_group_suffix="schedules",
     state_machines=tuple(m for area in AREAS for m in area.state_machines),
     secrets=(WECHAT_APP_SECRET, WECHATPAY_SECRET),
+    buckets=tuple(b for area in AREAS for b in area.buckets),
 )
 
 
@@ -79,6 +85,7 @@ def install() -> None:
     behind core.tenancy."""
     install_authenticator(_authenticate)
     install_default_tenant(_default_tenant)
+    install_export_kinds(EXPORT_KINDS)
 
 
 def _default_tenant() -> str:
@@ -89,7 +96,8 @@ def _default_tenant() -> str:
 def _check_unique() -> None:
     names = [area.name for area in AREAS]
     kinds = [kind.name for area in AREAS for kind in area.timers]
-    for what, values in (("area", names), ("timer kind", kinds)):
+    exports = [kind.name for area in AREAS for kind in area.exports]
+    for what, values in (("area", names), ("timer kind", kinds), ("export kind", exports)):
         repeated = {v for v in values if values.count(v) > 1}
         if repeated:
             raise RuntimeError(f"{what} declared twice: {sorted(repeated)}")
