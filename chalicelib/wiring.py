@@ -11,13 +11,13 @@ from __future__ import annotations
 from chalicelib.appointments.area import AREA as APPOINTMENTS
 from chalicelib.assistance.area import AREA as ASSISTANCE
 from chalicelib.catalog.area import AREA as CATALOG
-from chalicelib.exports.area import AREA as EXPORTS
 from chalicelib.core.areas import Area, ExportKind, QueueConsumer, install_export_kinds
 from chalicelib.core.auth import Principal, install_authenticator
 from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TABLE, TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET, StackSpec
 from chalicelib.core.streams import StreamSubscription
 from chalicelib.core.tenancy import install_default_tenant
+from chalicelib.exports.area import AREA as EXPORTS
 from chalicelib.identity.area import AREA as IDENTITY
 from chalicelib.inventory.area import AREA as INVENTORY
 from chalicelib.loyalty.area import AREA as LOYALTY
