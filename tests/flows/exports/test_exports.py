@@ -165,3 +165,75 @@ def test_bucket_is_private_encrypted_and_expires_files(seeded) -> None:
     assert s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"]
     encryption = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]
     assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
+def _csv_rows(client: Any, headers: dict[str, str], runner: EventRunner, kind: str) -> list[dict[str, str]]:
+    job_id = ask(client, headers, kind).json_body["job"]["id"]
+    runner.drain_queues()
+    done = job(client, headers, job_id)
+    assert done["status"] == "done", done
+    return list(csv.DictReader(io.StringIO(download(done["url"]).decode("utf-8-sig"))))
+
+
+def test_reservations_appointments_finance_kinds(seeded, client, login, runner) -> None:
+    """Each area's rows, written as the area writes them, for the caller's merchant and day only."""
+    from datetime import timedelta
+
+    from chalicelib.appointments.domain import Appointment
+    from chalicelib.appointments.items import appointment_item
+    from chalicelib.core.clock import from_iso
+    from chalicelib.payments import models as payments
+    from chalicelib.reservations import models as reservations
+    from chalicelib.reservations.domain import Reservation, ReservationStatus
+
+    for merchant, rid, when in (
+        (MERCHANT_ID, "r-in", INSIDE),
+        (MERCHANT_ID, "r-late", OUTSIDE),
+        (MERCHANT_2_ID, "r-other", INSIDE),
+    ):
+        reservation = Reservation(
+            rid, merchant, "s-x", "p1", "p1", "牛奶", "u-1", 2, ReservationStatus.OPEN, "1234", when, when, when
+        )
+        reservations._items(reservation, ttl=2_000_000_000)[0].save()
+        start = from_iso(when) + timedelta(days=3)
+        appointment_item(
+            Appointment(
+                id=f"a-{rid}",
+                status="confirmed",  # type: ignore[arg-type]
+                user_id="u-1",
+                store_id="s-x",
+                merchant_id=merchant,
+                staff_id="st-1",
+                staff_name="张顾问",
+                service_id="svc",
+                service_name="剪发",
+                duration=30,
+                buffer=0,
+                start=start,
+                end=start + timedelta(minutes=30),
+                total_amount=8800,
+                out_trade_no=None,
+                customer={"name": "张三", "phone": "13800138000"},
+                created_at=from_iso(when),
+                updated_at=from_iso(when),
+            )
+        ).save()
+        for suffix, paid in (("paid", True), ("open", False)):
+            out_trade_no = f"o-{rid}-{suffix}"
+            payments.open_payment(
+                out_trade_no, 8800, "appointment", f"a-{rid}", merchant, "wxapp", "mch", "u-1", "openid", from_iso(when)
+            )
+            if paid:
+                payments.mark_paid(out_trade_no, f"wx-{rid}", from_iso(when))
+
+    admin = login(code("demo-admin"))
+    assert [r["reservationId"] for r in _csv_rows(client, admin, runner, "reservations")] == ["r-in"]
+    appointments = _csv_rows(client, admin, runner, "appointments")
+    assert [(r["appointmentId"], r["customerName"], r["totalAmount"]) for r in appointments] == [
+        ("a-r-in", "张三", "8800")
+    ]
+    finance = _csv_rows(client, admin, runner, "finance")
+    assert [(r["outTradeNo"], r["status"], r["amount"]) for r in finance] == [("o-r-in-paid", "paid", "8800")]
+    other = login(code("demo-admin-2"))
+    assert [r["reservationId"] for r in _csv_rows(client, other, runner, "reservations")] == ["r-other"]
+    assert [r["outTradeNo"] for r in _csv_rows(client, other, runner, "finance")] == ["o-r-other-paid"]
