@@ -237,3 +237,47 @@ def test_reservations_appointments_finance_kinds(seeded, client, login, runner) 
     other = login(code("demo-admin-2"))
     assert [r["reservationId"] for r in _csv_rows(client, other, runner, "reservations")] == ["r-other"]
     assert [r["outTradeNo"] for r in _csv_rows(client, other, runner, "finance")] == ["o-r-other-paid"]
+
+
+def test_crashed_worker_restarts_into_one_file_and_no_open_upload(seeded, client, login, runner) -> None:
+    """A worker dies mid-file (its multipart upload left open); the redelivery after the lease aborts
+    that upload and writes the job's one object again."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from chalicelib.core.clock import use_clock
+    from chalicelib.exports import domain, service
+    from chalicelib.exports.adapters import live_ports
+
+    member("u-a", MERCHANT_ID, INSIDE, points=5)
+    admin = login(code("demo-admin"))
+    job_id = ask(client, admin, "points").json_body["job"]["id"]
+
+    def dies(merchant_id: str, start: str, end: str) -> Any:
+        yield {"userId": "partial"}
+        raise ConnectionError("killed")
+
+    live = live_ports()
+    with pytest.raises(ConnectionError):
+        service.run_job(replace(live, kind=lambda name: (("userId",), dies)), MERCHANT_ID, job_id, clock().now())
+    bucket = seeded.bucket_names[EXPORTS_BUCKET.env_name]
+    s3 = boto3.client("s3")
+    assert job(client, admin, job_id)["status"] == "running"
+    # The killed worker could not abort its upload (here: its abort is undone by starting one anew).
+    leftover = s3.create_multipart_upload(Bucket=bucket, Key=f"{MERCHANT_ID}/{job_id}.csv")["UploadId"]
+    from chalicelib.exports.models import ExportJobItem, job_key
+
+    ExportJobItem(*job_key(MERCHANT_ID, job_id)).update(actions=[ExportJobItem.upload_id.set(leftover)])
+
+    runner.drain_queues()  # the queued message, inside the lease: nothing to do
+    assert job(client, admin, job_id)["status"] == "running"
+    later = ManualClock(clock().now() + timedelta(seconds=domain.LEASE_SECONDS + 1))
+    previous = use_clock(later)
+    try:
+        service.run_job(live_ports(), MERCHANT_ID, job_id, later.now())  # the redelivery
+        done = job(client, admin, job_id)
+    finally:
+        use_clock(previous)
+    assert done["status"] == "done" and done["rowsTotal"] == 1
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [f"{MERCHANT_ID}/{job_id}.csv"]
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
