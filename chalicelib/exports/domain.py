@@ -70,7 +70,7 @@ class Job:
 
 def job_id(now: datetime, random_part: str) -> str:
     """Sorts by creation time, so a merchant's jobs list newest first by key alone."""
-    return f"x{now.strftime('%Y%m%d%H%M%S')}{random_part}"
+    return f"x{now.strftime('%Y%m%d%H%M%S')}{now.microsecond // 1000:03d}{random_part}"
 
 
 def claimable(job: Job, now: datetime) -> bool:
