@@ -207,6 +207,12 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         ("application/json", "text/plain", "application/x-www-form-urlencoded"),
     ),
     (
+        "POST",
+        "/api/merchant/members/import",
+        "chalicelib.exports.routes",
+        ("text/csv", "text/plain", "application/octet-stream"),
+    ),
+    (
         "GET",
         "/api/notifications",
         "chalicelib.notifications.routes",

@@ -80,3 +80,14 @@ def parse_export(body: ExportBody, timezone: str, request_key: str | None) -> Ex
     if key is not None and len(key) > 128:
         raise ValidationError("Idempotency-Key is longer than 128 characters.", field="Idempotency-Key")
     return ExportRequest(kind=body.kind, start=start, end=end, format=Format(body.format), request_key=key)
+
+
+class ImportRowError(Model):
+    row: int
+    field: str | None
+    code: str
+    message: str
+
+
+class ImportAnswer(Model):
+    imported: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 from chalicelib.core.clock import clock
 from chalicelib.core.contract import ADMIN, RouteContract
 from chalicelib.core.http import ApiBlueprint, current_principal, json_response
-from chalicelib.exports.requests import CreatedAnswer, ExportBody, JobAnswer, ListAnswer, ListQuery
+from chalicelib.exports.requests import CreatedAnswer, ExportBody, ImportAnswer, JobAnswer, ListAnswer, ListQuery
 
 bp = ApiBlueprint(__name__)
 
@@ -83,3 +83,38 @@ def list_exports() -> object:
     now = clock().now()
     cursor = jobs[-1].id if len(jobs) == params.limit else None
     return json_response({"jobs": [views.job_view(j, now, ports.files) for j in jobs], "nextCursor": cursor})
+
+
+@bp.route(
+    "/api/merchant/members/import",
+    methods=["POST"],
+    content_types=["text/csv", "text/plain", "application/octet-stream"],
+    contract=RouteContract(
+        answers={200: ImportAnswer},
+        errors=(400, 403),
+        roles=ADMIN,
+        summary=(
+            "Import members from a CSV body (columns phone,name[,points][,tier]; at most 100 rows): all rows "
+            "or none; 400 IMPORT_INVALID lists every row's problems as error.rows[{row, field, code, message}]"
+        ),
+    ),
+)
+def import_members() -> object:
+    from chalicelib.exports import imports
+    from chalicelib.loyalty import api as loyalty
+
+    merchant_id = _merchant()
+    raw = bp.request.raw_body or b""
+    rows, errors = imports.parse_members(raw, loyalty.tier_names(merchant_id))
+    if errors:
+        body = {
+            "error": {
+                "code": "IMPORT_INVALID",
+                "message": f"{len(errors)} problem(s) in the file; nothing was imported.",
+                "rows": [{"row": e.row, "field": e.field, "code": e.code, "message": e.message} for e in errors],
+            }
+        }
+        return json_response(body, status=400)
+    members = [loyalty.ImportedMember(phone=r.phone, name=r.name, points=r.points, tier=r.tier) for r in rows]
+    loyalty.import_members(merchant_id, members, clock().now())
+    return json_response({"imported": len(members)})
