@@ -14,6 +14,8 @@ from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from chalicelib.core.clock import to_iso
 from chalicelib.data.table import TableModel, TransactionCancelled, condition_failed, key, transact
@@ -127,6 +129,7 @@ class JobTable:
 
     def recent(self, merchant_id: str, limit: int, after: str | None) -> list[Job]:
         pk = key("MERCHANT", merchant_id)
+        condition: Condition
         if after is not None:
             condition = ExportJobItem.sk.between(JOB_PREFIX, JOB_PREFIX + after)
         else:
@@ -146,7 +149,7 @@ class JobTable:
                 actions=[
                     ExportJobItem.status.set(Status.RUNNING.value),
                     ExportJobItem.attempts.set(claimed.attempts),
-                    ExportJobItem.lease_until.set(claimed.lease_until),
+                    ExportJobItem.lease_until.set(domain.lease_until(now)),
                     ExportJobItem.rows_done.set(0),
                 ],
                 condition=(ExportJobItem.attempts == job.attempts)
@@ -162,7 +165,7 @@ class JobTable:
         return (ExportJobItem.status == Status.RUNNING.value) & (ExportJobItem.attempts == job.attempts)
 
     def progress(self, job: Job, rows_done: int, upload_id: str | None) -> None:
-        actions = [ExportJobItem.rows_done.set(rows_done)]
+        actions: list[Action] = [ExportJobItem.rows_done.set(rows_done)]
         if upload_id is not None:
             actions.append(ExportJobItem.upload_id.set(upload_id))
         ExportJobItem(*job_key(job.merchant_id, job.id)).update(actions=actions, condition=self._held(job))

@@ -104,7 +104,8 @@ def import_members() -> object:
     from chalicelib.loyalty import api as loyalty
 
     merchant_id = _merchant()
-    raw = bp.request.raw_body or b""
+    sent = bp.request.raw_body or b""
+    raw = sent.encode() if isinstance(sent, str) else sent
     rows, errors = imports.parse_members(raw, loyalty.tier_names(merchant_id))
     if errors:
         body = {
