@@ -35,6 +35,9 @@ class QueueConsumer:
     function_name: str
     queue: QueueSpec
     handler: str
+    # The function's time limit (infra); below the queue's visibility timeout, so SQS hands a message
+    # out again only after the function that had it is gone.
+    timeout_seconds: int = 30
 
 
 @dataclass(frozen=True)

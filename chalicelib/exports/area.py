@@ -15,6 +15,8 @@ AREA = Area(
     name="exports",
     routes="chalicelib.exports.routes",
     queues=(EXPORTS_QUEUE,),
-    consumers=(QueueConsumer("exports_worker", EXPORTS_QUEUE, "chalicelib.exports.worker:handle"),),
+    consumers=(
+        QueueConsumer("exports_worker", EXPORTS_QUEUE, "chalicelib.exports.worker:handle", timeout_seconds=840),
+    ),
     buckets=(EXPORTS_BUCKET,),
 )
