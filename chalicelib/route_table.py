@@ -190,6 +190,30 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
     (
         "GET",
+        "/api/merchant/exports",
+        "chalicelib.exports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "POST",
+        "/api/merchant/exports",
+        "chalicelib.exports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "GET",
+        "/api/merchant/exports/{job_id}",
+        "chalicelib.exports.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "POST",
+        "/api/merchant/members/import",
+        "chalicelib.exports.routes",
+        ("text/csv", "text/plain", "application/octet-stream"),
+    ),
+    (
+        "GET",
         "/api/merchant/report-settings",
         "chalicelib.reports.routes",
         ("application/json", "text/plain", "application/x-www-form-urlencoded"),

@@ -11,12 +11,13 @@ from __future__ import annotations
 from chalicelib.appointments.area import AREA as APPOINTMENTS
 from chalicelib.assistance.area import AREA as ASSISTANCE
 from chalicelib.catalog.area import AREA as CATALOG
-from chalicelib.core.areas import Area, QueueConsumer
+from chalicelib.core.areas import Area, ExportKind, QueueConsumer, install_export_kinds
 from chalicelib.core.auth import Principal, install_authenticator
 from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TABLE, TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET, StackSpec
 from chalicelib.core.streams import StreamSubscription
 from chalicelib.core.tenancy import install_default_tenant
+from chalicelib.exports.area import AREA as EXPORTS
 from chalicelib.identity.area import AREA as IDENTITY
 from chalicelib.inventory.area import AREA as INVENTORY
 from chalicelib.loyalty.area import AREA as LOYALTY
@@ -44,6 +45,7 @@ AREAS: tuple[Area, ...] = (
     NAVIGATION,
     ASSISTANCE,
     REPORTS,
+    EXPORTS,
 )
 
 # Core's own consumers: they dispatch to the areas' handlers below.
@@ -55,6 +57,9 @@ QUEUE_CONSUMERS: tuple[QueueConsumer, ...] = tuple(c for area in AREAS for c in 
 # Timer kind name -> "module:function(key, payload)".
 TIMER_HANDLERS: dict[str, str] = {kind.name: path for area in AREAS for kind, path in area.timers.items()}
 
+# Export kind name -> its declaration (which area's function yields the rows).
+EXPORT_KINDS: dict[str, ExportKind] = {kind.name: kind for area in AREAS for kind in area.exports}
+
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = tuple(s for area in AREAS for s in area.streams)
 
 STACK = StackSpec(
@@ -63,6 +68,7 @@ STACK = StackSpec(
     scheduler_group_suffix="schedules",
     state_machines=tuple(m for area in AREAS for m in area.state_machines),
     secrets=(WECHAT_APP_SECRET, WECHATPAY_SECRET, *(s for area in AREAS for s in area.secrets)),
+    buckets=tuple(b for area in AREAS for b in area.buckets),
 )
 
 
@@ -81,6 +87,7 @@ def install() -> None:
     behind core.tenancy."""
     install_authenticator(_authenticate)
     install_default_tenant(_default_tenant)
+    install_export_kinds(EXPORT_KINDS)
 
 
 def _default_tenant() -> str:
@@ -91,7 +98,8 @@ def _default_tenant() -> str:
 def _check_unique() -> None:
     names = [area.name for area in AREAS]
     kinds = [kind.name for area in AREAS for kind in area.timers]
-    for what, values in (("area", names), ("timer kind", kinds)):
+    exports = [kind.name for area in AREAS for kind in area.exports]
+    for what, values in (("area", names), ("timer kind", kinds), ("export kind", exports)):
         repeated = {v for v in values if values.count(v) > 1}
         if repeated:
             raise RuntimeError(f"{what} declared twice: {sorted(repeated)}")

@@ -7,7 +7,7 @@ the same stack, memory the local stack's growth per thousand transactions. Resul
 Markdown table (docs/benchmarks.md keeps the last run). Exits non-zero when a goal is missed.
 
     make bench                      # everything, default sizes
-    make bench ARGS="--only cold"   # one section: cold, warm, contention, memory, budgets
+    make bench ARGS="--only cold"   # one section: cold, warm, contention, memory, budgets, exports
 """
 
 from __future__ import annotations
@@ -184,7 +184,8 @@ def memory(stack: Any, transactions: int = 2000) -> list[tuple[str, str, bool | 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["cold", "warm", "contention", "memory", "budgets"])
+    parser.add_argument("--only", choices=["cold", "warm", "contention", "memory", "budgets", "exports"])
+    parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--transactions", type=int, default=2000)
     args = parser.parse_args()
     rows: list[tuple[str, str, bool | None]] = []
@@ -194,7 +195,11 @@ def main() -> int:
         from devstack.bench_budgets import budget_rows
 
         rows += budget_rows()
-    if args.only not in ("cold", "budgets"):
+    if args.only in (None, "exports"):
+        from devstack.bench_exports import exports
+
+        rows += exports(args.export_rows)
+    if args.only not in ("cold", "budgets", "exports"):
         os.environ["RESERVATION_LIMIT_PER_PRODUCT"] = "1000000"  # one customer reserves many times here
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")

@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 
-from chalicelib.core.resources import ResourceRefs, StackSpec, TableSpec, dlq_suffix, physical_name
+from chalicelib.core.resources import BucketSpec, ResourceRefs, StackSpec, TableSpec, dlq_suffix, physical_name
 from chalicelib.wiring import STACK
 
 
@@ -27,6 +27,7 @@ class Provisioned:
     scheduler_role_arn: str = ""
     state_machine_arns: dict[str, str] = field(default_factory=dict)
     secret_arns: dict[str, str] = field(default_factory=dict)  # by SecretSpec.env_name
+    bucket_names: dict[str, str] = field(default_factory=dict)  # by BucketSpec.env_name
 
     def env(self) -> dict[str, str]:
         """What the Lambda functions get as environment variables (infra sets the same names)."""
@@ -43,6 +44,7 @@ class Provisioned:
         for name, arn in self.state_machine_arns.items():
             values[f"{name.upper()}_STATE_MACHINE_ARN"] = arn
         values.update(self.secret_arns)
+        values.update(self.bucket_names)
         return values
 
 
@@ -130,6 +132,9 @@ def provision(
     # The stage's sender (SES_SENDER, set by the local stack as a stage sets it), as infra verifies it.
     ses.verify_email_identity(EmailAddress=os.environ["SES_SENDER"])
 
+    for bucket in stack.buckets:
+        out.bucket_names[bucket.env_name] = create_bucket(prefix, bucket)
+
     if stack.secrets:
         secretsmanager = boto3.client("secretsmanager")
         for secret in stack.secrets:
@@ -175,3 +180,46 @@ def provision(
                 type="STANDARD",
             )["stateMachineArn"]
     return out
+
+
+def create_bucket(prefix: str, spec: BucketSpec) -> str:
+    """Private, encrypted, objects expiring after `expire_days` (and stale multipart uploads aborted),
+    as infra builds it."""
+    s3 = boto3.client("s3")
+    name = physical_name(prefix, spec.suffix)
+    region = s3.meta.region_name
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration=lifecycle(spec))
+    return name
+
+
+def lifecycle(spec: BucketSpec) -> dict[str, Any]:
+    return {
+        "Rules": [
+            {
+                "ID": "expire",
+                "Status": "Enabled",
+                "Filter": {"Prefix": ""},
+                "Expiration": {"Days": spec.expire_days},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+            }
+        ]
+    }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from chalicelib.appointments.area import BOOKING_MACHINE
 from chalicelib.core.resources import TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET
+from chalicelib.exports.area import EXPORTS_BUCKET, EXPORTS_QUEUE
 from chalicelib.loyalty.area import POINTS_QUEUE
 from chalicelib.notifications.area import NOTIFICATIONS_QUEUE
 from chalicelib.reports.area import REPORTS_QUEUE, REPORTS_SECRET
@@ -28,6 +29,8 @@ class FunctionAccess:
     secrets: tuple[str, ...] = ()  # secret suffixes it reads (core/runtime_secrets.py)
     sends_email: bool = False  # SES, from the stack's sender identity
     sends_sms: bool = False  # SNS direct publish to phone numbers
+    reads_files: tuple[str, ...] = ()  # bucket suffixes it signs download links of (s3:GetObject)
+    writes_files: tuple[str, ...] = ()  # bucket suffixes it uploads to (multipart) and aborts uploads in
 
 
 FUNCTION_ACCESS: dict[str, FunctionAccess] = {
@@ -37,8 +40,17 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
     # their queues. Report settings create/delete the recurring report schedules (same group and
     # scheduler role as the timers), send-now queues a report job, unsubscribe checks the link's
     # signature with the reports key.
+    # Export jobs go to the exports queue, and their download links are signed here (a presigned GET
+    # is authorized as the signer).
     "APIHandler": FunctionAccess(
-        sends_to=(NOTIFICATIONS_QUEUE.suffix, POINTS_QUEUE.suffix, TIMERS_QUEUE.suffix, REPORTS_QUEUE.suffix),
+        sends_to=(
+            NOTIFICATIONS_QUEUE.suffix,
+            POINTS_QUEUE.suffix,
+            TIMERS_QUEUE.suffix,
+            REPORTS_QUEUE.suffix,
+            EXPORTS_QUEUE.suffix,
+        ),
+        reads_files=(EXPORTS_BUCKET.suffix,),
         timers=True,
         starts=(BOOKING_MACHINE.name,),
         answers_tasks_of=(BOOKING_MACHINE.name,),
@@ -52,6 +64,9 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
     # The report job: settings, sent markers and the merchant in the table; signs the unsubscribe link
     # with the reports key; sends the report through SES (SendRawEmail).
     "ReportsConsumer": FunctionAccess(secrets=(REPORTS_SECRET.suffix,), sends_email=True),
+    # Export jobs: rows from the table (queries), the file by multipart upload (exports/adapters.py),
+    # a previous attempt's upload aborted.
+    "ExportsWorker": FunctionAccess(writes_files=(EXPORTS_BUCKET.suffix,)),
     # Timer handlers: reservation expiry (re-schedules a timer that fired early, publishes the notice),
     # reminders (publish), payment timeout and compensation (close/refund at WeChat Pay, answer the
     # saga's token, delete the payment timer), payment await (answer the token).

@@ -14,6 +14,7 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
@@ -24,6 +25,7 @@ from chalice.cdk import Chalice
 from constructs import Construct, IConstruct
 
 from chalicelib.core.resources import (
+    BucketSpec,
     QueueSpec,
     ResourceRefs,
     SecretSpec,
@@ -33,7 +35,7 @@ from chalicelib.core.resources import (
     physical_name,
 )
 from chalicelib.core.streams import MAX_RETRY_ATTEMPTS
-from chalicelib.wiring import STACK
+from chalicelib.wiring import QUEUE_CONSUMERS, STACK
 from infra.access import FUNCTION_ACCESS, FunctionAccess
 from infra.monitoring import add_monitoring
 
@@ -63,6 +65,13 @@ ACCESS_LOG_FORMAT = {
     "error": "$context.error.responseType",
     "waf": "$context.waf.status",
     "xray": "$context.xrayTraceId",
+}
+# Consumers that need more than the stage's lambda_timeout, by Chalice's logical id ("exports_worker" ->
+# "ExportsWorker"): their time limit from the area's declaration.
+CONSUMER_TIMEOUTS = {
+    "".join(part.title() for part in c.function_name.split("_")): c.timeout_seconds
+    for c in QUEUE_CONSUMERS
+    if c.timeout_seconds != 30
 }
 TABLE_ITEM_ACTIONS = (
     "dynamodb:GetItem",
@@ -152,6 +161,7 @@ class BackendStack(cdk.Stack):
             self, "ReportSender", identity=ses.Identity.email(settings.ses_sender), configuration_set=self.mail
         )
         self.secrets = {secret.suffix: self._secret(prefix, secret) for secret in spec.secrets}
+        self.buckets = {bucket.suffix: self._bucket(prefix, bucket) for bucket in spec.buckets}
 
         refs = ResourceRefs(
             region=self.region,
@@ -211,6 +221,14 @@ class BackendStack(cdk.Stack):
                     self.api.add_environment_variable(
                         secret.env_name, self.secrets[secret.suffix].secret_arn, function_name
                     )
+            for bucket in spec.buckets:
+                if bucket.suffix in access.reads_files + access.writes_files:
+                    self.api.add_environment_variable(
+                        bucket.env_name, self.buckets[bucket.suffix].bucket_name, function_name
+                    )
+            timeout = CONSUMER_TIMEOUTS.get(function_name)
+            if timeout is not None:
+                self.api.get_resource(function_name).add_override("Properties.Timeout", timeout)
             events = function.get("Properties", {}).get("Events", {})
             for event_name, event in events.items():
                 if event.get("Type") == "SQS":
@@ -358,6 +376,24 @@ class BackendStack(cdk.Stack):
                     resources=[self.machines[name].state_machine_arn],
                 )
             )
+        for suffix in access.reads_files:
+            statements.append(
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.buckets[suffix].arn_for_objects("*")])
+            )
+        for suffix in access.writes_files:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                    resources=[self.buckets[suffix].arn_for_objects("*")],
+                )
+            )
+        for suffix in dict.fromkeys(access.reads_files + access.writes_files):
+            bucket_id = self.get_logical_id(self.buckets[suffix].node.default_child)  # type: ignore[arg-type]
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]",
+                "Objects of the stack's own bucket: one file per export job, named by merchant and job at run time.",
+            )
         for suffix in access.secrets:
             statements.append(
                 iam.PolicyStatement(
@@ -488,6 +524,34 @@ class BackendStack(cdk.Stack):
             "Lambda. Ops put the new value (docs/deploy.md) and functions pick it up within the cache window.",
         )
         return secret
+
+    def _bucket(self, prefix: str, spec: BucketSpec) -> s3.Bucket:
+        """Private (public access blocked, TLS only), encrypted, objects expire (and stale multipart
+        uploads are aborted) by lifecycle: what devstack/provision.py builds on moto."""
+        bucket = s3.Bucket(
+            self,
+            f"{spec.suffix.title()}Bucket",
+            bucket_name=physical_name(prefix, spec.suffix),
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire",
+                    expiration=cdk.Duration.days(spec.expire_days),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+                )
+            ],
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+            auto_delete_objects=False,
+        )
+        acknowledge(
+            bucket,
+            "AwsSolutions-S1",
+            "Short-lived generated files (expire by lifecycle); every download link is signed by the API for "
+            "the merchant's admin after a session check, and the API's access logs record that request.",
+        )
+        return bucket
 
     def _queue(self, prefix: str, spec: QueueSpec) -> sqs.Queue:
         dlq = sqs.Queue(

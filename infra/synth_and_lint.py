@@ -53,6 +53,7 @@ def check_invariants(resources: dict[str, Any], protected_data: bool = True) -> 
             problems.append(f"table indexes {sorted(indexes)} differ from the spec")
     problems += _role_problems(resources)
     problems += _log_problems(resources)
+    problems += _bucket_problems(by_type.get("AWS::S3::Bucket", []))
     machines = by_type.get("AWS::StepFunctions::StateMachine", [])
     if len(machines) != len(STACK.state_machines):
         problems.append(f"expected {len(STACK.state_machines)} state machines, found {len(machines)}")
@@ -298,6 +299,27 @@ def main() -> int:
             check=False,
         )
         return result.returncode
+
+
+def _bucket_problems(buckets: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Every bucket of the spec: public access blocked, encrypted, and its objects expiring."""
+    from chalicelib.wiring import STACK
+
+    problems = []
+    if len(buckets) != len(STACK.buckets):
+        problems.append(f"expected {len(STACK.buckets)} buckets, found {[name for name, _ in buckets]}")
+    for name, props in buckets:
+        block = props.get("PublicAccessBlockConfiguration", {})
+        if not all(
+            block.get(k) for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+        ):
+            problems.append(f"{name}: public access not blocked")
+        if not props.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration"):
+            problems.append(f"{name}: not encrypted")
+        rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
+        if not any(r.get("Status") == "Enabled" and r.get("ExpirationInDays") for r in rules):
+            problems.append(f"{name}: no lifecycle rule expiring its objects")
+    return problems
 
 
 if __name__ == "__main__":

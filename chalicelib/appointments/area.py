@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core.areas import Area, TimerKind
+from chalicelib.core.areas import Area, ExportKind, TimerKind
 from chalicelib.core.resources import ResourceRefs, StateMachineSpec
 from chalicelib.core.streams import StreamSubscription
 
@@ -36,6 +36,28 @@ AREA = Area(
     streams=(
         StreamSubscription(
             "Appointment", "chalicelib.appointments.timers:on_booking_cancelled", new_image=(("status", "cancelled"),)
+        ),
+    ),
+    # Bookings made in a date range (appointments.api.export_rows).
+    exports=(
+        ExportKind(
+            "appointments",
+            "chalicelib.appointments.api:export_rows",
+            (
+                "createdAt",
+                "appointmentId",
+                "status",
+                "storeId",
+                "serviceName",
+                "staffName",
+                "start",
+                "end",
+                "totalAmount",
+                "userId",
+                "customerName",
+                "customerPhone",
+                "refundStatus",
+            ),
         ),
     ),
 )

@@ -4,7 +4,8 @@ Only the repository (repo.py) and the demo seed use them.
 - service:  APPTSVC#<id> / META; gsi1 `APPTSVC#<merchantId>` -> `<storeId>#<id>` (a merchant's bookable catalogue)
 - staff:    APPTSTAFF#<id> / META; gsi1 `APPTSTAFF#<merchantId>` -> `<storeId>#<id>`
 - unit:     SLOT#<staffId> / <unit start UTC ISO>, owner = appointment or block id (the claim), merchant_id
-- appt:     APPT#<id> / APPT; gsi1 `STAFFAPPT#<staffId>` -> `<start>#<id>`
+- appt:     APPT#<id> / APPT; gsi1 `STAFFAPPT#<staffId>` -> `<start>#<id>`;
+            gsi2 `APPTS#<merchantId>` -> `<createdAt>#<id>` (a merchant's bookings in the order made: exports)
 - block:    APPTBLOCK#<id> / BLOCK (merchant_id); gsi1 `STAFFBLOCK#<staffId>` -> `<start>#<id>`
 - prefs:    USER#<userId> / APPTPREFS
 - open:     USER#<userId> / APPTOPEN#<merchantId>, open = the customer's open bookings there (the cap)
@@ -73,6 +74,15 @@ class UnitItem(ExpiringModel):
     owner_kind = UnicodeAttribute()  # appointment | block
 
 
+class Gsi2(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class AppointmentItem(TableModel):
     status = UnicodeAttribute()
     user_id = UnicodeAttribute()
@@ -100,6 +110,9 @@ class AppointmentItem(TableModel):
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi1 = Gsi1()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi2 = Gsi2()
 
 
 class BlockItem(TableModel):
@@ -291,6 +304,8 @@ def appointment_item(appt: Appointment) -> AppointmentItem:
         updated_at=to_iso(appt.updated_at),
         gsi1pk=key("STAFFAPPT", appt.staff_id),
         gsi1sk=f"{to_iso(appt.start)}#{appt.id}",
+        gsi2pk=key("APPTS", appt.merchant_id),
+        gsi2sk=f"{to_iso(appt.created_at)}#{appt.id}",
     )
 
 

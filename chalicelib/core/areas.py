@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.core.resources import QueueSpec, SecretSpec, StateMachineSpec
+from chalicelib.core.resources import BucketSpec, QueueSpec, SecretSpec, StateMachineSpec
 from chalicelib.core.streams import StreamSubscription
 
 
@@ -35,6 +35,23 @@ class QueueConsumer:
     function_name: str
     queue: QueueSpec
     handler: str
+    # The function's time limit (infra); below the queue's visibility timeout, so SQS hands a message
+    # out again only after the function that had it is gone.
+    timeout_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """A kind of download the exports area can build, declared by the area that owns the rows.
+
+    `rows` names "package.module:function(merchant_id, start, end)" yielding one dict per row (keys
+    `columns`) of that merchant only, between two UTC ISO-8601 instants (start inclusive, end
+    exclusive), paged by a merchant-scoped, time-sorted key or index: never a Scan. The exports worker
+    resolves it when a job of this kind runs, so a new kind needs no change to the pipeline."""
+
+    name: str
+    rows: str
+    columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -51,3 +68,20 @@ class Area:
     state_machines: tuple[StateMachineSpec, ...] = ()
     # Secrets Manager secrets its functions read at run time (core/runtime_secrets.py).
     secrets: tuple[SecretSpec, ...] = ()
+    buckets: tuple[BucketSpec, ...] = ()
+    # Downloads of the area's rows (the exports area lists them for a merchant's admin).
+    exports: tuple[ExportKind, ...] = ()
+
+
+# Every area's export kinds by name; `wiring.install()` puts them here, so the exports area reads the
+# registry without importing the composition root (or any other area).
+_export_kinds: dict[str, ExportKind] = {}
+
+
+def install_export_kinds(kinds: Mapping[str, ExportKind]) -> None:
+    _export_kinds.clear()
+    _export_kinds.update(kinds)
+
+
+def export_kind(name: str) -> ExportKind | None:
+    return _export_kinds.get(name)

@@ -41,6 +41,20 @@ class QueueSpec:
 
 
 @dataclass(frozen=True)
+class BucketSpec:
+    """A private S3 bucket (encrypted, public access blocked, TLS only) whose objects expire
+    `expire_days` after they were written (lifecycle rule). Its name reaches functions as
+    `<SUFFIX>_BUCKET_NAME`."""
+
+    suffix: str
+    expire_days: int
+
+    @property
+    def env_name(self) -> str:
+        return f"{self.suffix.upper().replace('-', '_')}_BUCKET_NAME"
+
+
+@dataclass(frozen=True)
 class SecretSpec:
     """A Secrets Manager secret holding a JSON object with these fields. Only its ARN reaches a
     function (as `env_name`); the value is read at run time (`core/runtime_secrets.py`), so it is in
@@ -84,6 +98,7 @@ class StackSpec:
     scheduler_group_suffix: str
     state_machines: tuple[StateMachineSpec, ...] = field(default_factory=tuple)
     secrets: tuple[SecretSpec, ...] = field(default_factory=tuple)
+    buckets: tuple[BucketSpec, ...] = field(default_factory=tuple)
     # Where the table stream's event source puts a batch that keeps failing after its bounded
     # retries (what was lost, for a human to replay), instead of dropping it silently.
     stream_failures_suffix: str = "table-stream-failures"
@@ -101,6 +116,9 @@ TABLE = TableSpec(
         IndexSpec("geo5", "geo5", "pk"),
         # Overloaded general-purpose index (e.g. stores of a merchant).
         IndexSpec("gsi1", "gsi1pk", "gsi1sk"),
+        # Merchant-scoped, time-sorted listings of one entity type (exports of a date range):
+        # gsi2pk = `<LISTING>#<merchantId>`, gsi2sk = `<UTC ISO time>#<id>`.
+        IndexSpec("gsi2", "gsi2pk", "gsi2sk"),
     ),
     ttl_attribute="ttl",
     stream_view="NEW_AND_OLD_IMAGES",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.core.areas import Area, QueueConsumer
+from chalicelib.core.areas import Area, ExportKind, QueueConsumer
 from chalicelib.core.resources import QueueSpec
 
 # Point accrual: one message per paid transaction, credited once by the consumer.
@@ -13,4 +13,16 @@ AREA = Area(
     routes="chalicelib.loyalty.routes",
     queues=(POINTS_QUEUE,),
     consumers=(QueueConsumer("points_consumer", POINTS_QUEUE, "chalicelib.loyalty.consumer:handle"),),
+    exports=(
+        ExportKind(
+            "customers",
+            "chalicelib.loyalty.api:export_members",
+            ("userId", "cardNumber", "points", "lifetimePoints", "memberSince"),
+        ),
+        ExportKind(
+            "points",
+            "chalicelib.loyalty.api:export_ledger",
+            ("createdAt", "userId", "transactionId", "kind", "points", "amount", "storeId", "description"),
+        ),
+    ),
 )

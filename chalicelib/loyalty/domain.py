@@ -31,6 +31,16 @@ DEFAULT_CONFIG = LoyaltyConfig()
 
 
 @dataclass(frozen=True)
+class ImportedMember:
+    """A member from the merchant's own records, by phone; `points` is the opening balance."""
+
+    phone: str
+    name: str
+    points: int
+    tier: str | None = None
+
+
+@dataclass(frozen=True)
 class EarnQuote:
     points: int
     tier_before: Tier

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
@@ -29,6 +30,17 @@ CONFIG_SK = "LOYALTY#CONFIG"
 ALL_OLD = "ALL_OLD"
 
 
+class ListingIndex(GlobalSecondaryIndex[Any]):
+    """gsi2: a merchant's members / ledger entries in time order (exports of a date range)."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class MemberItem(TableModel):
     merchant_id = UnicodeAttribute()
     points = NumberAttribute(default=0)
@@ -36,6 +48,11 @@ class MemberItem(TableModel):
     earned: MapAttribute[str, Any] = MapAttribute(default=dict)
     card_number = UnicodeAttribute()
     member_since = UnicodeAttribute()
+    # gsi2: MEMBERS#<merchantId> / <memberSince>#<userId>
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+
+    listing = ListingIndex()
 
 
 class LedgerHistoryIndex(GlobalSecondaryIndex["LedgerItem"]):
@@ -61,8 +78,12 @@ class LedgerItem(TableModel):
     created_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
+    # gsi2: LEDGER#<merchantId> / <createdAt>#<userId>#<transactionId>
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
 
     history_index = LedgerHistoryIndex()
+    listing = ListingIndex()
 
 
 class RewardItem(TableModel):
@@ -139,6 +160,8 @@ def _ledger_item(user_id: str, merchant_id: str, entry: LedgerEntry) -> LedgerIt
         created_at=entry.created_at,
         gsi1pk=history_key(user_id, merchant_id),
         gsi1sk=f"{entry.created_at}#{entry.transaction_id}",
+        gsi2pk=key("LEDGER", merchant_id),
+        gsi2sk=f"{entry.created_at}#{user_id}#{entry.transaction_id}",
     )
 
 
@@ -210,6 +233,8 @@ class LoyaltyTable:
             earned=dict(member.earned),
             card_number=member.card_number,
             member_since=member.member_since,
+            gsi2pk=key("MEMBERS", member.merchant_id),
+            gsi2sk=f"{member.member_since}#{member.user_id}",
         )
         current = put_or_current(item, MemberItem.pk.does_not_exist())
         return _to_member(current) if current is not None else member
@@ -327,3 +352,38 @@ class LoyaltyTable:
             return _to_reward(RewardItem.get(*reward_key(merchant_id, reward_id), consistent_read=True))
         except DoesNotExist:
             return None
+
+
+def _listing(model: type[MemberItem] | type[LedgerItem], listing: str, start: str, end: str) -> Iterator[Any]:
+    """Items of one merchant's listing on gsi2 with start <= time < end, oldest first, page by page."""
+    # Keys are "<time>#...": every one at `start` sorts after `start`, and any at `end` after `end`.
+    condition = model.gsi2sk.between(start, end)
+    for item in model.listing.query(listing, condition, page_size=500):
+        if item.gsi2sk < end:
+            yield item
+
+
+def export_members(merchant_id: str, start: str, end: str) -> Iterator[dict[str, Any]]:
+    for item in _listing(MemberItem, key("MEMBERS", merchant_id), start, end):
+        member = _to_member(item)
+        yield {
+            "userId": member.user_id,
+            "cardNumber": member.card_number,
+            "points": member.points,
+            "lifetimePoints": member.lifetime_points,
+            "memberSince": member.member_since,
+        }
+
+
+def export_ledger(merchant_id: str, start: str, end: str) -> Iterator[dict[str, Any]]:
+    for item in _listing(LedgerItem, key("LEDGER", merchant_id), start, end):
+        yield {
+            "createdAt": item.created_at,
+            "userId": item.pk.split("#", 1)[1],
+            "transactionId": item.transaction_id,
+            "kind": item.kind,
+            "points": int(item.points),
+            "amount": int(item.amount) if item.amount is not None else None,
+            "storeId": item.store_id,
+            "description": item.description,
+        }

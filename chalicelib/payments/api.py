@@ -5,6 +5,9 @@ The operations import payments' service only when called, so importing this modu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from chalicelib.payments.area import PAYMENT_AWAIT, PAYMENT_TIMEOUT
 from chalicelib.payments.domain import (
     ALREADY_REFUNDED,
@@ -38,6 +41,7 @@ __all__ = [
     "await_payment_input",
     "await_payment_states",
     "close_payment",
+    "export_rows",
     "full_refund_no",
     "open_payment",
     "payment_status",
@@ -105,3 +109,11 @@ def settle_payment(out_trade_no: str, out_refund_no: str, amount_fen: int, reaso
     from chalicelib.payments.adapters import live_ports
 
     return service.settle_payment(live_ports(), out_trade_no, out_refund_no, amount_fen, reason)
+
+
+def export_rows(merchant_id: str, start: str, end: str) -> Iterator[dict[str, Any]]:
+    """Finance rows for the download center: the merchant's paid and refunded payments opened in
+    [start, end) (UTC ISO-8601), oldest first; one gsi2 range, never a scan."""
+    from chalicelib.payments import models
+
+    return models.export_rows(merchant_id, start, end)

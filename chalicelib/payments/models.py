@@ -6,15 +6,27 @@ a duplicated callback, a late timer or a racing request can never move it twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.core.clock import to_iso
 from chalicelib.data.table import TableModel, condition_failed, key
 from chalicelib.payments.domain import CLOSED, NOTPAY, REFUND, SUCCESS, Payment
+
+
+class MerchantPaymentsIndex(GlobalSecondaryIndex["PaymentItem"]):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
 
 
 class PaymentItem(TableModel):
@@ -37,6 +49,11 @@ class PaymentItem(TableModel):
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
     paid_at = UnicodeAttribute(null=True)
+    # gsi2: PAYMENTS#<merchantId> / <createdAt>#<out_trade_no> (a merchant's payments by time: exports)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+
+    listing = MerchantPaymentsIndex()
 
 
 def _typed() -> Action:
@@ -85,6 +102,8 @@ def open_payment(
                 PaymentItem.payer_openid.set(payer_openid),
                 PaymentItem.created_at.set(PaymentItem.created_at | to_iso(now)),
                 PaymentItem.updated_at.set(to_iso(now)),
+                PaymentItem.gsi2pk.set(key("PAYMENTS", merchant_id)),
+                PaymentItem.gsi2sk.set(PaymentItem.gsi2sk | f"{to_iso(now)}#{out_trade_no}"),
                 _typed(),
             ],
             condition=(PaymentItem.status.does_not_exist() | (PaymentItem.status == NOTPAY))
@@ -272,3 +291,24 @@ class PaymentTable:
 
     def mark_refunded(self, out_trade_no: str, out_refund_no: str, refund_status: str, now: datetime) -> bool:
         return mark_refunded(out_trade_no, out_refund_no, refund_status, now)
+
+
+def export_rows(merchant_id: str, start: str, end: str) -> Iterator[dict[str, Any]]:
+    """The merchant's paid or refunded payments opened in [start, end), oldest first (gsi2)."""
+    condition = PaymentItem.gsi2sk.between(start, end)
+    for item in PaymentItem.listing.query(key("PAYMENTS", merchant_id), condition, page_size=500):
+        if (item.gsi2sk or "") >= end or item.status not in (SUCCESS, REFUND):
+            continue
+        yield {
+            "createdAt": item.created_at,
+            "paidAt": item.paid_at,
+            "outTradeNo": item.pk.split("#", 1)[1],
+            "orderKind": item.order_kind,
+            "orderId": item.order_id,
+            "amount": int(item.amount) if item.amount is not None else None,
+            "status": "refunded" if item.status == REFUND else "paid",
+            "transactionId": item.transaction_id,
+            "refundNo": item.refund_no,
+            "refundStatus": item.refund_status,
+            "payerUserId": item.payer_user_id,
+        }

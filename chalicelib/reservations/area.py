@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.core.areas import Area, TimerKind
+from chalicelib.core.areas import Area, ExportKind, TimerKind
 from chalicelib.core.streams import StreamSubscription
 
 RESERVATION_EXPIRY = TimerKind("reservation_expiry")
@@ -14,4 +14,22 @@ AREA = Area(
     routes="chalicelib.reservations.routes",
     timers={RESERVATION_EXPIRY: "chalicelib.reservations.timers:on_expiry"},
     streams=(StreamSubscription(EXPIRY_SENTINEL, "chalicelib.reservations.backstop:handle", ttl_removals_only=True),),
+    exports=(
+        ExportKind(
+            "reservations",
+            "chalicelib.reservations.api:export_rows",
+            (
+                "createdAt",
+                "reservationId",
+                "storeId",
+                "productId",
+                "productName",
+                "userId",
+                "quantity",
+                "status",
+                "expiresAt",
+                "updatedAt",
+            ),
+        ),
+    ),
 )

@@ -2,6 +2,8 @@
 
 - `RESERVATION#<id>` / `META`: the reservation; gsi1 = `STORE#<storeId>#RESERVATIONS` /
   `<status>#<expiresAt>#<id>` (a store's reservations by status, soonest expiry first).
+  gsi2 = `RESERVATIONS#<merchantId>` / `<createdAt>#<id>` (a merchant's reservations in time order,
+  for exports).
 - `USER#<userId>` / `RESERVATION#<createdAt>#<id>`: the customer's copy, changed in the same
   transactions as the reservation, so "my reservations" is one Query.
 - `USER#<userId>` / `RESHOLD#<storeId>#<productId>`: `open_count`, the per-user-per-product guard.
@@ -17,6 +19,7 @@ hold on pickup): this module never touches another area's item.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -50,6 +53,15 @@ class StoreReservationsIndex(GlobalSecondaryIndex["ReservationItem"]):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class MerchantReservationsIndex(GlobalSecondaryIndex["ReservationItem"]):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class ReservationItem(ExpiringModel):
     reservation_id = UnicodeAttribute()
     merchant_id = UnicodeAttribute()
@@ -66,8 +78,11 @@ class ReservationItem(ExpiringModel):
     updated_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
 
     store_index = StoreReservationsIndex()
+    listing = MerchantReservationsIndex()
 
 
 class HoldItem(TableModel):
@@ -162,6 +177,8 @@ def _items(reservation: Reservation, ttl: int) -> tuple[ReservationItem, Reserva
         sk,
         gsi1pk=store_index_key(reservation.store_id),
         gsi1sk=store_index_sort(reservation.status, reservation.expires_at, reservation.id),
+        gsi2pk=key("RESERVATIONS", reservation.merchant_id),
+        gsi2sk=f"{reservation.created_at}#{reservation.id}",
         **fields,
     )
     upk, usk = user_copy_key(reservation.user_id, reservation.created_at, reservation.id)
@@ -282,3 +299,23 @@ def of_store(store_id: str, status: ReservationStatus | None, limit: int) -> lis
     condition = ReservationItem.gsi1sk.startswith(f"{status.value}#") if status else None
     items = ReservationItem.store_index.query(store_index_key(store_id), condition, limit=limit, page_size=limit)
     return [_to_reservation(i) for i in items]
+
+
+def export_rows(merchant_id: str, start: str, end: str) -> Iterator[dict[str, Any]]:
+    """The merchant's reservations made in [start, end), oldest first: gsi2, page by page."""
+    condition = ReservationItem.gsi2sk.between(start, end)
+    for item in ReservationItem.listing.query(key("RESERVATIONS", merchant_id), condition, page_size=500):
+        if item.gsi2sk >= end:
+            continue
+        yield {
+            "createdAt": item.created_at,
+            "reservationId": item.reservation_id,
+            "storeId": item.store_id,
+            "productId": item.product_id,
+            "productName": item.product_name,
+            "userId": item.user_id,
+            "quantity": int(item.quantity),
+            "status": item.status,
+            "expiresAt": item.expires_at,
+            "updatedAt": item.updated_at,
+        }
