@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.core.counters import CounterFeed
 from chalicelib.core.resources import QueueSpec, StateMachineSpec
 from chalicelib.core.streams import StreamSubscription
 
@@ -49,3 +50,5 @@ class Area:
     # Changes to items of the area's entity types that it acts on, from the table's stream.
     streams: tuple[StreamSubscription, ...] = ()
     state_machines: tuple[StateMachineSpec, ...] = ()
+    # What the area's changes count for analytics (core/counters.py); the composition root feeds them.
+    feeds: tuple[CounterFeed, ...] = ()

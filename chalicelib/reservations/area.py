@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.core.areas import Area, TimerKind
+from chalicelib.core.counters import CounterFeed
 from chalicelib.core.streams import StreamSubscription
 
 RESERVATION_EXPIRY = TimerKind("reservation_expiry")
@@ -14,4 +15,5 @@ AREA = Area(
     routes="chalicelib.reservations.routes",
     timers={RESERVATION_EXPIRY: "chalicelib.reservations.timers:on_expiry"},
     streams=(StreamSubscription(EXPIRY_SENTINEL, "chalicelib.reservations.backstop:handle", ttl_removals_only=True),),
+    feeds=(CounterFeed("Reservation", "chalicelib.reservations.domain:reservation_counters"),),
 )
