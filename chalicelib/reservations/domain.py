@@ -46,6 +46,9 @@ class NotOpen(Exception):
 
 
 # --- counter feed (core/counters.py): what a reservation's change counts for analytics ------------
+# The reservation's own item; the customer's copy (same entity type, changed in the same
+# transaction) must not count a second time.
+RESERVATION_SK = "META"
 _CLOSED_METRIC = {
     ReservationStatus.PICKED_UP.value: "reservations_picked_up",
     ReservationStatus.EXPIRED.value: "reservations_expired",
@@ -57,7 +60,7 @@ def reservation_counters(old: Image | None, new: Image | None) -> list[Increment
     """A new reservation counts as made (at its creation); a status change into a closed status
     counts that closing (at the change); a pick-up also counts its units per SKU, which stand for
     sales until the mall lands. Other changes and deletions count nothing."""
-    if new is None or not new.get("merchant_id"):
+    if new is None or new.get("sk") != RESERVATION_SK or not new.get("merchant_id"):
         return []
     merchant_id, store_id = str(new["merchant_id"]), str(new["store_id"])
     status = str(new.get("status"))

@@ -47,6 +47,9 @@ class World:
         old = items.get(key)
         items[key] = new
         self.records.append((f"ev{len(self.records)}", kind, None if old is None else dict(old), dict(new)))
+        if kind == "Reservation":  # the customer's copy, same entity type, written in the same transaction
+            copy_old = None if old is None else {**old, "sk": f"RESERVATION#{key}"}
+            self.records.append((f"ev{len(self.records)}", kind, copy_old, {**new, "sk": f"RESERVATION#{key}"}))
 
     def step(self) -> None:
         self.now += timedelta(minutes=self.rng.randint(1, 90))
@@ -57,6 +60,7 @@ class World:
         if choice < 0.3 or (not open_res and choice < 0.6):
             key = f"r{len(self.reservations)}"
             item = {
+                "sk": "META",
                 "merchant_id": "m1",
                 "store_id": self.rng.choice(STORES),
                 "product_id": "p",
