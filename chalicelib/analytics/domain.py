@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib.core.counters import Increment
+from chalicelib.core.counters import ACTIVITY, ORDERS, REPEAT_ORDERS, UNITS_SOLD, Increment
 
 MERCHANT_SCOPE = "all"
 # Longest range one request may ask for: bounds its reads (one item per day).
@@ -131,7 +131,8 @@ class StockForecast:
 @dataclass(frozen=True)
 class Figures:
     """What a merchant (or one store) did over a range of local days: totals per metric, per day,
-    the hours of the range summed over a metric (`peak_metric`), best sellers by units."""
+    customer actions per local hour, best sellers by units sold, the repurchase rate once there
+    are orders."""
 
     merchant_id: str
     store_id: str | None
@@ -148,13 +149,13 @@ class Figures:
         return max(range(24), key=lambda h: self.by_hour[h]) if any(self.by_hour) else None
 
 
-# The metrics the dashboard's hours and best sellers are made of, until the mall brings orders.
-ACTIVITY_METRICS = ("reservations_made", "queue_tickets", "bookings", "assistance_requests")
-SALES_METRIC = "units_picked_up"
+SALES_METRIC = UNITS_SOLD
 
 
 def figures(merchant_id: str, store_id: str | None, days: list[str], counters: Mapping[str, DayCounters]) -> Figures:
-    """Figures from the day items of the range; a day without an item counted nothing."""
+    """Figures from the day items of the range; a day without an item counted nothing. Only the shared
+    metrics of core.counters mean something here (hours of customer actions, units sold per SKU,
+    orders); every area's own metric is totalled per day and over the range, whatever it is."""
     totals: dict[str, int] = {}
     by_day: list[DayFigures] = []
     by_hour = [0] * 24
@@ -166,13 +167,12 @@ def figures(merchant_id: str, store_id: str | None, days: list[str], counters: M
         for metric, value in day_totals.items():
             totals[metric] = totals.get(metric, 0) + value
         for metric, hours in found.hours().items():
-            if metric in ACTIVITY_METRICS:
+            if metric == ACTIVITY:
                 by_hour = [a + b for a, b in zip(by_hour, hours, strict=True)]
         for sku, units in found.dimensions(SALES_METRIC).items():
             sellers[sku] = sellers.get(sku, 0) + units
     best = sorted(sellers.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
-    pickups = totals.get("reservations_picked_up", 0)
-    repeat = totals.get("repeat_pickups", 0)
+    orders = totals.get(ORDERS, 0)
     return Figures(
         merchant_id=merchant_id,
         store_id=store_id,
@@ -182,7 +182,7 @@ def figures(merchant_id: str, store_id: str | None, days: list[str], counters: M
         by_day=tuple(by_day),
         by_hour=tuple(by_hour),
         best_sellers=tuple(Seller(sku, units) for sku, units in best),
-        repurchase_rate=round(repeat / pickups, 4) if pickups and "repeat_pickups" in totals else None,
+        repurchase_rate=round(totals.get(REPEAT_ORDERS, 0) / orders, 4) if orders else None,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.areas import Area, TimerKind
+from chalicelib.core.counters import CounterFeed
 from chalicelib.core.resources import ResourceRefs, StateMachineSpec
 from chalicelib.core.streams import StreamSubscription
 
@@ -38,4 +39,5 @@ AREA = Area(
             "Appointment", "chalicelib.appointments.timers:on_booking_cancelled", new_image=(("status", "cancelled"),)
         ),
     ),
+    feeds=(CounterFeed("Appointment", "chalicelib.appointments.domain:booking_counters"),),
 )

@@ -16,6 +16,16 @@ from typing import Any
 
 METRIC = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
+# The shared vocabulary the dashboard reads across areas; every other metric is an area's own and
+# only totalled. A customer acting (reserving, joining a queue, booking): the dashboard's hours.
+ACTIVITY = "customer_actions"
+# Units sold, with the SKU as dimension: best sellers and the out-of-stock forecast (reservation
+# pick-ups until the mall lands).
+UNITS_SOLD = "units_sold"
+# Orders, and those of customers who had ordered before: the repurchase rate (the mall's).
+ORDERS = "orders"
+REPEAT_ORDERS = "repeat_orders"
+
 Image = Mapping[str, Any]
 
 

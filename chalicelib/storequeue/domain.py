@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.core.counters import Image, Increment
+from chalicelib.core.counters import ACTIVITY, Image, Increment
 
 
 class TicketStatus(StrEnum):
@@ -107,7 +107,11 @@ def ticket_counters(old: Image | None, new: Image | None) -> list[Increment]:
         return []
     merchant_id, store_id = str(new["merchant_id"]), str(new["store_id"])
     if old is None:
-        return [Increment("queue_tickets", merchant_id, str(new["created_at"]), store_id)]
+        joined = str(new["created_at"])
+        return [
+            Increment("queue_tickets", merchant_id, joined, store_id),
+            Increment(ACTIVITY, merchant_id, joined, store_id),
+        ]
     counted: list[Increment] = []
     called = new.get("called_at")
     if called and not old.get("called_at"):

@@ -31,8 +31,9 @@ def counted(aws) -> Iterator[None]:
         "ev-1",
         [
             Increment("reservations_made", demo_data.MERCHANT_ID, morning, STORE),
+            Increment("customer_actions", demo_data.MERCHANT_ID, morning, STORE),
             Increment("reservations_picked_up", demo_data.MERCHANT_ID, morning, STORE),
-            Increment("units_picked_up", demo_data.MERCHANT_ID, morning, STORE, 4, "sku-milk"),
+            Increment("units_sold", demo_data.MERCHANT_ID, morning, STORE, 4, "sku-milk"),
         ],
     )
     service.record(live_ports(), "ev-2", [Increment("reservations_made", OTHER_MERCHANT, morning, "s-elsewhere")])
@@ -50,7 +51,12 @@ def test_admin_reads_the_merchant_and_a_store(counted, client, login) -> None:
     whole = get(client, admin, "from=2026-11-30&to=2026-12-01")
     assert whole.status_code == 200, whole.json_body
     body = whole.json_body
-    assert body["totals"] == {"reservations_made": 1, "reservations_picked_up": 1, "units_picked_up": 4}
+    assert body["totals"] == {
+        "reservations_made": 1,
+        "customer_actions": 1,
+        "reservations_picked_up": 1,
+        "units_sold": 4,
+    }
     assert [d["date"] for d in body["byDay"]] == ["2026-11-30", "2026-12-01"]
     assert body["byDay"][0]["counts"] == {}
     assert len(body["byHour"]) == 24 and body["byHour"][10] == 1 and body["peakHour"] == 10

@@ -53,7 +53,7 @@ def test_stream_records_count_once(runner, manual_clock) -> None:
     for figures in (merchant, store):
         assert figures.totals["reservations_made"] == 2
         assert figures.totals["reservations_picked_up"] == 1
-        assert figures.totals["units_picked_up"] == 2
+        assert figures.totals["units_sold"] == 2
         assert figures.by_hour[hour] == 2 and sum(figures.by_hour) == 2
         assert [(s.sku_id, s.units) for s in figures.best_sellers] == [("milk", 2)]
 

@@ -111,13 +111,15 @@ def _expected(world: World) -> dict[tuple[str, str], Counter[str]]:
     }
     for r in world.reservations.values():
         add("reservations_made", r["created_at"], r["store_id"])
+        add("customer_actions", r["created_at"], r["store_id"])
         if r["status"] in closed:
             add(closed[r["status"]], r["updated_at"], r["store_id"])
         if r["status"] == "picked_up":
-            add("units_picked_up", r["updated_at"], r["store_id"], r["quantity"], r["sku_id"])
+            add("units_sold", r["updated_at"], r["store_id"], r["quantity"], r["sku_id"])
     finished = {"completed": "queue_served", "no_show": "queue_no_shows", "left": "queue_left"}
     for t in world.tickets.values():
         add("queue_tickets", t["created_at"], t["store_id"])
+        add("customer_actions", t["created_at"], t["store_id"])
         if "called_at" in t:
             wait = int(
                 (datetime.fromisoformat(t["called_at"]) - datetime.fromisoformat(t["created_at"])).total_seconds()
@@ -168,19 +170,21 @@ def test_figures_sum_days_hours_and_best_sellers() -> None:
         "e1",
         [
             Increment("reservations_made", "m1", at, "s1"),
-            Increment("units_picked_up", "m1", at, "s1", 6, "sku-a"),
-            Increment("units_picked_up", "m1", "2026-12-02T02:30:00+00:00", "s1", 7, "sku-b"),
+            Increment("customer_actions", "m1", at, "s1"),
+            Increment("units_sold", "m1", at, "s1", 6, "sku-a"),
+            Increment("units_sold", "m1", "2026-12-02T02:30:00+00:00", "s1", 7, "sku-b"),
         ],
     )
     assert not service.record(ports, "e1", [Increment("reservations_made", "m1", at, "s1")])
     figures, low = service.dashboard(ports, "m1", "s1", date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 3))
-    assert figures.totals == {"reservations_made": 1, "units_picked_up": 13}
+    assert figures.totals == {"reservations_made": 1, "customer_actions": 1, "units_sold": 13}
+    assert figures.repurchase_rate is None  # no orders before the mall
     assert [d.day for d in figures.by_day] == ["2026-12-01", "2026-12-02", "2026-12-03"]
     assert figures.by_hour[10] == 1 and sum(figures.by_hour) == 1 and figures.peak_hour == 10
     assert [(s.sku_id, s.units) for s in figures.best_sellers] == [("sku-b", 7), ("sku-a", 6)]
     assert [(f.sku_id, f.days_of_cover) for f in low] == [("sku-b", 0.0), ("sku-a", round(10 / (6 / 14), 1))]
     whole, none = service.dashboard(ports, "m1", None, date(2026, 12, 1), date(2026, 12, 1), date(2026, 12, 1))
-    assert whole.totals == {"reservations_made": 1, "units_picked_up": 6} and none == []
+    assert whole.totals == {"reservations_made": 1, "customer_actions": 1, "units_sold": 6} and none == []
 
 
 def test_reads_one_item_per_day_whatever_the_history() -> None:
@@ -198,3 +202,36 @@ def test_ranges_are_bounded() -> None:
         domain.days_between(date(2026, 1, 2), date(2026, 1, 1))
     with pytest.raises(ValueError):
         domain.days_between(date(2025, 1, 1), date(2026, 12, 31))
+
+
+def test_booking_feed_counts_each_status_reached_once() -> None:
+    from chalicelib.appointments.domain import booking_counters
+
+    made = {
+        "merchant_id": "m1",
+        "store_id": "s1",
+        "staff_id": "st1",
+        "service_id": "svc",
+        "duration": 45,
+        "total_amount": 9900,
+        "status": "pending_payment",
+        "created_at": "2026-12-01T02:00:00Z",
+        "updated_at": "2026-12-01T02:00:00Z",
+    }
+    confirmed = {**made, "status": "confirmed", "updated_at": "2026-12-01T02:01:00Z"}
+    completed = {**confirmed, "status": "completed", "updated_at": "2026-12-02T03:00:00Z"}
+    counted = [
+        *booking_counters(None, made),
+        *booking_counters(made, confirmed),
+        *booking_counters(confirmed, confirmed),  # a reminder name written: nothing new
+        *booking_counters(confirmed, completed),
+        *booking_counters(completed, None),  # a deletion counts nothing
+    ]
+    assert [(i.metric, i.amount, i.dimension) for i in counted] == [
+        ("bookings", 1, None),
+        ("customer_actions", 1, None),
+        ("bookings_confirmed", 1, None),
+        ("staff_minutes_booked", 45, "st1"),
+        ("bookings_completed", 1, None),
+        ("booking_revenue", 9900, "svc"),
+    ]
