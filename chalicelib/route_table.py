@@ -190,6 +190,12 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
     (
         "GET",
+        "/api/merchant/dashboard",
+        "chalicelib.analytics.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "GET",
         "/api/merchant/exports",
         "chalicelib.exports.routes",
         ("application/json", "text/plain", "application/x-www-form-urlencoded"),

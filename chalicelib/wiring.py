@@ -8,6 +8,8 @@ own `area.py`, and adding an area is one line below.
 
 from __future__ import annotations
 
+from chalicelib.analytics.area import AREA as ANALYTICS
+from chalicelib.analytics.area import FEED_HANDLER
 from chalicelib.appointments.area import AREA as APPOINTMENTS
 from chalicelib.assistance.area import AREA as ASSISTANCE
 from chalicelib.catalog.area import AREA as CATALOG
@@ -46,6 +48,7 @@ AREAS: tuple[Area, ...] = (
     ASSISTANCE,
     REPORTS,
     EXPORTS,
+    ANALYTICS,
 )
 
 # Core's own consumers: they dispatch to the areas' handlers below.
@@ -60,7 +63,11 @@ TIMER_HANDLERS: dict[str, str] = {kind.name: path for area in AREAS for kind, pa
 # Export kind name -> its declaration (which area's function yields the rows).
 EXPORT_KINDS: dict[str, ExportKind] = {kind.name: kind for area in AREAS for kind in area.exports}
 
-STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = tuple(s for area in AREAS for s in area.streams)
+# Every area's own subscriptions, then analytics' consumer on the entity type of every counter feed.
+STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
+    *(s for area in AREAS for s in area.streams),
+    *(StreamSubscription(f.entity_type, FEED_HANDLER, feed=f.function) for area in AREAS for f in area.feeds),
+)
 
 STACK = StackSpec(
     table=TABLE,

@@ -7,7 +7,7 @@ the same stack, memory the local stack's growth per thousand transactions. Resul
 Markdown table (docs/benchmarks.md keeps the last run). Exits non-zero when a goal is missed.
 
     make bench                      # everything, default sizes
-    make bench ARGS="--only cold"   # one section: cold, warm, contention, memory, budgets, exports
+    make bench ARGS="--only cold"   # one section: cold, warm, contention, memory, budgets, exports, analytics
 """
 
 from __future__ import annotations
@@ -184,8 +184,9 @@ def memory(stack: Any, transactions: int = 2000) -> list[tuple[str, str, bool | 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["cold", "warm", "contention", "memory", "budgets", "exports"])
+    parser.add_argument("--only", choices=["cold", "warm", "contention", "memory", "budgets", "exports", "analytics"])
     parser.add_argument("--export-rows", type=int, default=100_000)
+    parser.add_argument("--analytics-records", type=int, default=100_000)
     parser.add_argument("--transactions", type=int, default=2000)
     args = parser.parse_args()
     rows: list[tuple[str, str, bool | None]] = []
@@ -213,6 +214,10 @@ def main() -> int:
                 rows += contention(stack)
             if args.only in (None, "memory"):
                 rows += memory(stack, args.transactions)
+            if args.only in (None, "analytics"):
+                from devstack.bench_analytics import analytics
+
+                rows += analytics(stack, large=args.analytics_records)
         finally:
             stack.stop()
     print("| figure | value | goal met |\n|---|---|---|")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.areas import Area, ExportKind, TimerKind
+from chalicelib.core.counters import CounterFeed
 from chalicelib.core.resources import ResourceRefs, StateMachineSpec
 from chalicelib.core.streams import StreamSubscription
 
@@ -60,4 +61,5 @@ AREA = Area(
             ),
         ),
     ),
+    feeds=(CounterFeed("Appointment", "chalicelib.appointments.domain:booking_counters"),),
 )

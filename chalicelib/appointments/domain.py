@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.appointments.availability import WeeklySchedule
+from chalicelib.core.counters import ACTIVITY, Image, Increment
 from chalicelib.core.errors import Conflict
 
 
@@ -195,3 +196,41 @@ class SlotTaken(Conflict):
     def __init__(self, message: str, holder: str | None = None) -> None:
         super().__init__(message, code="SLOT_TAKEN")
         self.holder = holder
+
+
+# --- counter feed (core/counters.py): what a booking's change counts for analytics -----------------
+_BOOKING_METRIC = {
+    Status.CONFIRMED.value: "bookings_confirmed",
+    Status.CANCELLED.value: "bookings_cancelled",
+    Status.EXPIRED.value: "bookings_expired",
+    Status.COMPLETED.value: "bookings_completed",
+    Status.NO_SHOW.value: "bookings_no_show",
+}
+
+
+def booking_counters(old: Image | None, new: Image | None) -> list[Increment]:
+    """A new booking counts as made (a customer action, at its creation); each status change counts
+    the status reached (at the change). Confirming also counts the staff minutes booked, per staff
+    member (staff utilization: booked minutes over working minutes); completing counts its revenue
+    (fen), per service."""
+    if new is None or not new.get("merchant_id"):
+        return []
+    merchant_id, store_id = str(new["merchant_id"]), str(new["store_id"])
+    if old is None:
+        made = str(new["created_at"])
+        counted = [Increment("bookings", merchant_id, made, store_id), Increment(ACTIVITY, merchant_id, made, store_id)]
+        old = {}
+    else:
+        counted = []
+    status = str(new.get("status"))
+    if old.get("status") == status or status not in _BOOKING_METRIC:
+        return counted
+    at = str(new.get("updated_at") or new["created_at"])
+    counted.append(Increment(_BOOKING_METRIC[status], merchant_id, at, store_id))
+    if status == Status.CONFIRMED.value:
+        minutes = int(new.get("duration") or 0)
+        counted.append(Increment("staff_minutes_booked", merchant_id, at, store_id, minutes, str(new["staff_id"])))
+    if status == Status.COMPLETED.value:
+        amount = int(new.get("total_amount") or 0)
+        counted.append(Increment("booking_revenue", merchant_id, at, store_id, amount, str(new["service_id"])))
+    return counted

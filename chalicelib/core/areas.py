@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.core.counters import CounterFeed
 from chalicelib.core.resources import BucketSpec, QueueSpec, SecretSpec, StateMachineSpec
 from chalicelib.core.streams import StreamSubscription
 
@@ -71,6 +72,8 @@ class Area:
     buckets: tuple[BucketSpec, ...] = ()
     # Downloads of the area's rows (the exports area lists them for a merchant's admin).
     exports: tuple[ExportKind, ...] = ()
+    # What the area's changes count for analytics (core/counters.py); the composition root feeds them.
+    feeds: tuple[CounterFeed, ...] = ()
 
 
 # Every area's export kinds by name; `wiring.install()` puts them here, so the exports area reads the

@@ -32,6 +32,8 @@ class StreamSubscription:
     ttl_removals_only: bool = False
     # Only writes leaving these string attributes with these values (e.g. (("status", "cancelled"),)).
     new_image: tuple[tuple[str, str], ...] = ()
+    # A counter feed ("module:function", core/counters.py): the handler is called as handler(record, feed).
+    feed: str | None = None
 
     def filter_patterns(self) -> list[dict[str, Any]]:
         """Lambda event filter patterns (any one matching lets a record through)."""
@@ -79,5 +81,9 @@ def entity_type(record: dict[str, Any]) -> str | None:
 def dispatch(record: dict[str, Any], subscriptions: Iterable[StreamSubscription]) -> None:
     """Runs every subscription the record matches; records nobody subscribed to are skipped."""
     for subscription in subscriptions:
-        if subscription.matches(record):
+        if not subscription.matches(record):
+            continue
+        if subscription.feed is None:
             resolve(subscription.handler)(record)
+        else:
+            resolve(subscription.handler)(record, subscription.feed)

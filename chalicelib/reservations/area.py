@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.core.areas import Area, ExportKind, TimerKind
+from chalicelib.core.counters import CounterFeed
 from chalicelib.core.streams import StreamSubscription
 
 RESERVATION_EXPIRY = TimerKind("reservation_expiry")
@@ -32,4 +33,5 @@ AREA = Area(
             ),
         ),
     ),
+    feeds=(CounterFeed("Reservation", "chalicelib.reservations.domain:reservation_counters"),),
 )

@@ -31,7 +31,13 @@ from chalicelib.core.errors import Conflict
 from chalicelib.data.table import ExpiringModel, TableModel, Transaction, TransactionCancelled, key, transact
 from chalicelib.inventory import api as inventory
 from chalicelib.reservations.area import EXPIRY_SENTINEL
-from chalicelib.reservations.domain import NotOpen, Reservation, ReservationExists, ReservationStatus
+from chalicelib.reservations.domain import (
+    RESERVATION_SK,
+    NotOpen,
+    Reservation,
+    ReservationExists,
+    ReservationStatus,
+)
 
 USER_COPY_PREFIX = "RESERVATION#"
 HOLD_PREFIX = "RESHOLD#"
@@ -102,7 +108,7 @@ class ExpirySentinel(ExpiringModel):
 
 
 def reservation_key(reservation_id: str) -> tuple[str, str]:
-    return key("RESERVATION", reservation_id), "META"
+    return key("RESERVATION", reservation_id), RESERVATION_SK
 
 
 def user_copy_key(user_id: str, created_at: str, reservation_id: str) -> tuple[str, str]:

@@ -3,5 +3,10 @@
 from __future__ import annotations
 
 from chalicelib.core.areas import Area
+from chalicelib.core.counters import CounterFeed
 
-AREA = Area(name="storequeue", routes="chalicelib.storequeue.routes")
+AREA = Area(
+    name="storequeue",
+    routes="chalicelib.storequeue.routes",
+    feeds=(CounterFeed("Ticket", "chalicelib.storequeue.domain:ticket_counters"),),
+)

@@ -4,7 +4,10 @@ Plain values, no storage; other areas may use them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from chalicelib.core.counters import ACTIVITY, Image, Increment
 
 
 class TicketStatus(StrEnum):
@@ -82,3 +85,41 @@ class Guard:
     @property
     def issued(self) -> bool:
         return self.number is not None
+
+
+# --- counter feed (core/counters.py): what a ticket's change counts for analytics -----------------
+_FINISHED_METRIC = {
+    TicketStatus.COMPLETED.value: "queue_served",
+    TicketStatus.NO_SHOW.value: "queue_no_shows",
+    TicketStatus.LEFT.value: "queue_left",
+}
+
+
+def _seconds_between(start: str, end: str) -> int:
+    delta = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    return max(0, int(delta.total_seconds()))
+
+
+def ticket_counters(old: Image | None, new: Image | None) -> list[Increment]:
+    """A new ticket counts as issued; its first call counts the wait (seconds from joining to being
+    called: `queue_wait_seconds` / `queue_called` is the mean wait); finishing counts how it ended."""
+    if new is None or not new.get("merchant_id"):
+        return []
+    merchant_id, store_id = str(new["merchant_id"]), str(new["store_id"])
+    if old is None:
+        joined = str(new["created_at"])
+        return [
+            Increment("queue_tickets", merchant_id, joined, store_id),
+            Increment(ACTIVITY, merchant_id, joined, store_id),
+        ]
+    counted: list[Increment] = []
+    called = new.get("called_at")
+    if called and not old.get("called_at"):
+        wait = _seconds_between(str(new["created_at"]), str(called))
+        counted.append(Increment("queue_called", merchant_id, str(called), store_id))
+        counted.append(Increment("queue_wait_seconds", merchant_id, str(called), store_id, wait))
+    status = str(new.get("status"))
+    if old.get("status") != status and status in _FINISHED_METRIC:
+        at = str(new.get("finished_at") or called or new["created_at"])
+        counted.append(Increment(_FINISHED_METRIC[status], merchant_id, at, store_id))
+    return counted
