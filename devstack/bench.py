@@ -7,7 +7,7 @@ the same stack, memory the local stack's growth per thousand transactions. Resul
 Markdown table (docs/benchmarks.md keeps the last run). Exits non-zero when a goal is missed.
 
     make bench                      # everything, default sizes
-    make bench ARGS="--only cold"   # one section: cold, warm, contention, memory
+    make bench ARGS="--only cold"   # one section: cold, warm, contention, memory, flat (bench_flat.py)
 """
 
 from __future__ import annotations
@@ -184,8 +184,9 @@ def memory(stack: Any, transactions: int = 2000) -> list[tuple[str, str, bool | 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["cold", "warm", "contention", "memory"])
+    parser.add_argument("--only", choices=["cold", "warm", "contention", "memory", "flat"])
     parser.add_argument("--transactions", type=int, default=2000)
+    parser.add_argument("--flat-large", type=int, default=100_000, help="records of the large side of `flat`")
     args = parser.parse_args()
     rows: list[tuple[str, str, bool | None]] = []
     if args.only in (None, "cold"):
@@ -204,6 +205,10 @@ def main() -> int:
                 rows += contention(stack)
             if args.only in (None, "memory"):
                 rows += memory(stack, args.transactions)
+            if args.only in (None, "flat"):
+                from devstack.bench_flat import flat
+
+                rows += flat(stack, large=args.flat_large)
         finally:
             stack.stop()
     print("| figure | value | goal met |\n|---|---|---|")

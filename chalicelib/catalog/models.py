@@ -286,13 +286,17 @@ def delete_product(store_id: str, product_id: str) -> None:
     raise RuntimeError(f"product {product_id!r} kept changing while it was deleted")
 
 
+def index_items(product: Product, category_name: str = "") -> list[TableModel]:
+    """A new product's item and its postings, as a seeding batch writes them."""
+    item = _product_item(product, category_name)
+    terms = product_terms(item.search_text, item.category_id)
+    return [item, *textindex.postings(index_scope(product.store_id), product.merchant_id, item.sk, terms)]
+
+
 def put_products(products: Iterable[tuple[Product, str]]) -> None:
     """Many new (product, category name) at once with their postings: BatchWriteItem, 25 a call (seeding a
     catalogue into a store that does not have these products yet; use put_product to change one)."""
     with ProductItem.batch_write() as batch:
         for product, category_name in products:
-            item = _product_item(product, category_name)
-            batch.save(item)
-            terms = product_terms(item.search_text, item.category_id)
-            for posting in textindex.postings(index_scope(product.store_id), product.merchant_id, item.sk, terms):
-                batch.save(posting)
+            for item in index_items(product, category_name):
+                batch.save(item)
