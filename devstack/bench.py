@@ -7,7 +7,7 @@ the same stack, memory the local stack's growth per thousand transactions. Resul
 Markdown table (docs/benchmarks.md keeps the last run). Exits non-zero when a goal is missed.
 
     make bench                      # everything, default sizes
-    make bench ARGS="--only cold"   # one section: cold, warm, contention, memory, budgets, exports, analytics
+    make bench ARGS="--only cold"   # one section: cold, warm, contention, memory, budgets, exports, analytics, flat
 """
 
 from __future__ import annotations
@@ -184,10 +184,13 @@ def memory(stack: Any, transactions: int = 2000) -> list[tuple[str, str, bool | 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["cold", "warm", "contention", "memory", "budgets", "exports", "analytics"])
+    parser.add_argument(
+        "--only", choices=["cold", "warm", "contention", "memory", "budgets", "exports", "analytics", "flat"]
+    )
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--analytics-records", type=int, default=100_000)
     parser.add_argument("--transactions", type=int, default=2000)
+    parser.add_argument("--flat-large", type=int, default=100_000, help="records of the large side of `flat`")
     args = parser.parse_args()
     rows: list[tuple[str, str, bool | None]] = []
     if args.only in (None, "cold"):
@@ -218,6 +221,10 @@ def main() -> int:
                 from devstack.bench_analytics import analytics
 
                 rows += analytics(stack, large=args.analytics_records)
+            if args.only in (None, "flat"):
+                from devstack.bench_flat import flat
+
+                rows += flat(stack, large=args.flat_large)
         finally:
             stack.stop()
     print("| figure | value | goal met |\n|---|---|---|")

@@ -1,12 +1,15 @@
-"""What other areas may use of the catalogue: a product of a store, or the one 404 that names it."""
+"""What other areas may use of the catalogue: a product of a store, or the one 404 that names it; and the
+text index (keyword search with bounded reads: tokenizer in `search`, postings and merge join in
+`textindex`) for any scope of documents, e.g. a merchant's mall products."""
 
 from __future__ import annotations
 
+from chalicelib.catalog import search, textindex
 from chalicelib.catalog.models import Product, get_product
 from chalicelib.core.errors import NotFound
 from chalicelib.stores.api import require_store
 
-__all__ = ["Product", "require_product"]
+__all__ = ["Product", "require_product", "search", "textindex"]
 
 
 def require_product(store_id: str, product_id: str) -> Product:

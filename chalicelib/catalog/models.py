@@ -1,6 +1,9 @@
 """Category and product items (STORE#<id> / CATEGORY#<id>, PRODUCT#<id>) and their data access.
 
-Stock is inventory's: a product's units at a store are the stock item of its SKU at that store."""
+Stock is inventory's: a product's units at a store are the stock item of its SKU at that store.
+A product's search terms (its names and category name, see search.py) and its category are postings of
+the text index (textindex.py, scope `STORE#<id>`), written in the product's own transaction, so a
+keyword or category page reads a bounded number of items however big the store is."""
 
 from __future__ import annotations
 
@@ -15,14 +18,13 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.catalog import search
+from chalicelib.catalog import search, textindex
 from chalicelib.core.errors import ValidationError
-from chalicelib.data.table import TableModel, key
+from chalicelib.data.table import TableModel, TransactionCancelled, key, transact
 
 PRODUCT_PREFIX = "PRODUCT#"
 CATEGORY_PREFIX = "CATEGORY#"
-# A filtered page reads up to this many items in its one Query (DynamoDB also stops at 1 MB).
-FILTER_WINDOW = 400
+CATEGORY_TERM = "@c:"  # a category's postings: never a text term (those are letters, digits, CJK)
 
 
 class CategoryItem(TableModel):
@@ -121,6 +123,14 @@ def list_categories(store_id: str) -> list[Category]:
     return sorted(categories, key=lambda c: (c.sort_order, c.id))
 
 
+def index_scope(store_id: str) -> str:
+    return key("STORE", store_id)
+
+
+def product_terms(search_text: str, category_id: str) -> set[str]:
+    return search.index_terms(search_text) | {CATEGORY_TERM + category_id}
+
+
 def query_products(
     store_id: str,
     *,
@@ -129,23 +139,17 @@ def query_products(
     cursor: str | None,
     limit: int,
 ) -> ProductPage:
-    """Exactly one strongly consistent Query: filters run server-side inside a bounded window."""
-    condition: Condition | None = None
-    if category_id:
-        condition = ProductItem.category_id == category_id
-    for term in keyword_terms:
-        term_condition = ProductItem.search_text.contains(term)
-        condition = term_condition if condition is None else condition & term_condition
-    start_key = None
-    if cursor:
-        start_key = {"pk": {"S": key("STORE", store_id)}, "sk": {"S": decode_cursor(cursor)}}
-    window = limit + 1 if condition is None else max(FILTER_WINDOW, limit + 1)
+    """No filter: one strongly consistent Query of the store's products. A keyword or category: the
+    text index's postings (textindex.search), then one BatchGetItem of the candidates, verified."""
+    after = decode_cursor(cursor) if cursor else None
+    if category_id or keyword_terms:
+        return _search_products(store_id, category_id, keyword_terms, after, limit)
+    start_key = {"pk": {"S": key("STORE", store_id)}, "sk": {"S": after}} if after else None
     result = ProductItem.query(
         key("STORE", store_id),
         ProductItem.sk.startswith(PRODUCT_PREFIX),
-        filter_condition=condition,
         consistent_read=True,
-        page_size=window,
+        page_size=limit + 1,
         last_evaluated_key=start_key,
     )
     page = next(result.page_iter)
@@ -158,6 +162,36 @@ def query_products(
     else:
         next_cursor = None
     return ProductPage(products=products, next_cursor=next_cursor, scanned=int(page.get("ScannedCount", 0)))
+
+
+def _search_products(
+    store_id: str, category_id: str | None, keyword_terms: list[str], after: str | None, limit: int
+) -> ProductPage:
+    terms = search.query_terms(keyword_terms)
+    if keyword_terms and not terms:  # nothing searchable in the keyword (punctuation only)
+        return ProductPage(products=[], next_cursor=None)
+    if category_id:
+        terms = [*terms, CATEGORY_TERM + category_id]
+
+    def fetch(doc_ids: list[str]) -> dict[str, ProductItem]:
+        keys = [(key("STORE", store_id), d) for d in doc_ids]  # a posting's doc id is the product's sk
+        return {i.sk: i for i in ProductItem.batch_get(keys, consistent_read=True)}
+
+    def verify(item: ProductItem) -> bool:
+        in_category = not category_id or item.category_id == category_id
+        return in_category and search.matches(item.search_text, keyword_terms)
+
+    page = textindex.search(
+        index_scope(store_id),
+        terms,
+        after=after,
+        limit=limit,
+        fetch=fetch,
+        verify=verify,
+    )
+    next_cursor = encode_cursor(page.next_after) if page.next_after else None
+    products = [_to_product(i) for i in page.docs]
+    return ProductPage(products=products, next_cursor=next_cursor, scanned=page.postings_read + len(products))
 
 
 def get_product(store_id: str, product_id: str) -> Product | None:
@@ -196,12 +230,73 @@ def _product_item(product: Product, category_name: str) -> ProductItem:
     )
 
 
+WRITE_ATTEMPTS = 4
+
+
 def put_product(product: Product, category_name: str = "") -> None:
-    _product_item(product, category_name).save()
+    """Create or replace a product and its postings in one TransactWriteItems. The product's write is
+    conditional on the text it was indexed with (read just before), so a concurrent rename retries
+    instead of leaving stale postings; repeating the same write changes nothing."""
+    item = _product_item(product, category_name)
+    scope = index_scope(product.store_id)
+    new_terms = product_terms(item.search_text, item.category_id)
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            old = ProductItem.get(item.pk, item.sk, consistent_read=True)
+        except DoesNotExist:
+            old = None
+        if old is None:
+            old_terms: set[str] = set()
+            condition = ProductItem.pk.does_not_exist()
+        else:
+            old_terms = product_terms(old.search_text, old.category_id)
+            condition = (ProductItem.search_text == old.search_text) & (ProductItem.category_id == old.category_id)
+
+        def build(tx: Any, old_terms: set[str] = old_terms, condition: Condition = condition) -> None:
+            tx.save(item, condition=condition)
+            textindex.write_changes(tx, scope, product.merchant_id, item.sk, old_terms, new_terms)
+
+        try:
+            transact(build)
+            return
+        except TransactionCancelled:
+            continue  # renamed (or created) meanwhile: index against what is there now
+    raise RuntimeError(f"product {product.id!r} kept changing while it was written")
+
+
+def delete_product(store_id: str, product_id: str) -> None:
+    """Remove a product and its postings in one TransactWriteItems (nothing to do when it is gone)."""
+    pk, sk = product_key(store_id, product_id)
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            old = ProductItem.get(pk, sk, consistent_read=True)
+        except DoesNotExist:
+            return
+        old_terms = product_terms(old.search_text, old.category_id)
+
+        def build(tx: Any, old: ProductItem = old, old_terms: set[str] = old_terms) -> None:
+            tx.delete(old, condition=ProductItem.search_text == old.search_text)
+            textindex.write_changes(tx, index_scope(store_id), old.merchant_id, sk, old_terms, set())
+
+        try:
+            transact(build)
+            return
+        except TransactionCancelled:
+            continue
+    raise RuntimeError(f"product {product_id!r} kept changing while it was deleted")
+
+
+def index_items(product: Product, category_name: str = "") -> list[TableModel]:
+    """A new product's item and its postings, as a seeding batch writes them."""
+    item = _product_item(product, category_name)
+    terms = product_terms(item.search_text, item.category_id)
+    return [item, *textindex.postings(index_scope(product.store_id), product.merchant_id, item.sk, terms)]
 
 
 def put_products(products: Iterable[tuple[Product, str]]) -> None:
-    """Many (product, category name) at once: BatchWriteItem, 25 a call (seeding a catalogue)."""
+    """Many new (product, category name) at once with their postings: BatchWriteItem, 25 a call (seeding a
+    catalogue into a store that does not have these products yet; use put_product to change one)."""
     with ProductItem.batch_write() as batch:
         for product, category_name in products:
-            batch.save(_product_item(product, category_name))
+            for item in index_items(product, category_name):
+                batch.save(item)

@@ -93,9 +93,13 @@ def stores_in_cell(precision: int, cell: str) -> list[Store]:
 
 
 def put_store(store: Store) -> None:
+    store_item(store).save()
+
+
+def store_item(store: Store) -> StoreItem:
     pk, sk = store_key(store.id)
     hashes = geo.geohashes(store.latitude, store.longitude)
-    StoreItem(
+    return StoreItem(
         pk,
         sk,
         merchant_id=store.merchant_id,
@@ -112,4 +116,4 @@ def put_store(store: Store) -> None:
         gsi1pk=key("MERCHANT", store.merchant_id),
         gsi1sk=key("STORE", store.id),
         settings=store.settings,
-    ).save()
+    )

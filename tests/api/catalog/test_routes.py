@@ -111,17 +111,16 @@ def test_request_budget(seeded, client, local_aws) -> None:
         "empty filters",
     )
     milk = quote("牛奶")
+    # a keyword or category reads the text index: one Query per postings list (牛奶, the category), then
+    # one BatchGetItem of the candidate products and one of their stock
+    inventory = "GET /api/stores/{store_id}/inventory"
     assert_budget(
-        calls(f"/api/stores/s-jingan/inventory?keyword={milk}&category=dairy"),
-        "GET /api/stores/{store_id}/inventory",
-        "keyword and category",
+        calls(f"/api/stores/s-jingan/inventory?keyword={milk}&category=dairy"), inventory, "keyword and category"
     )
-    assert_budget(
-        calls(f"/api/stores/s-jingan/inventory?keyword={quote('火锅')}"),
-        "GET /api/stores/{store_id}/inventory",
-        "no match",
-    )
-    assert_budget(calls("/api/stores/s-missing/inventory"), "GET /api/stores/{store_id}/inventory", "missing store")
+    assert_budget(calls("/api/stores/s-jingan/inventory?category=fresh"), inventory, "category")
+    assert_budget(calls(f"/api/stores/s-jingan/inventory?keyword={milk}"), inventory, "keyword")
+    assert_budget(calls(f"/api/stores/s-jingan/inventory?keyword={quote('火锅')}"), inventory, "no match")
+    assert_budget(calls("/api/stores/s-missing/inventory"), inventory, "missing store")
     assert_budget(
         calls("/api/stores/s-jingan/products/p001"), "GET /api/stores/{store_id}/products/{product_id}", "product"
     )  # product + its stock here
@@ -144,3 +143,39 @@ def test_every_product_shows_its_stock_at_that_store(seeded, client) -> None:
         assert detail["stock"] == expected["p002"]
     first = client.http.get("/api/stores/s-nanjing-east/inventory").json_body["products"]
     assert next(p["stock"] for p in first if p["id"] == "p001") == 0  # each demo store is sold out of one thing
+
+
+def test_keyword_search_is_exact_on_chinese_substrings_and_english_word_prefixes(seeded, client) -> None:
+    def names(keyword: str) -> set[str]:
+        body = client.http.get(f"/api/stores/s-jingan/inventory?keyword={quote(keyword)}").json_body
+        return {p["name"] for p in body["products"]}
+
+    assert names("奶") == {p[0] for p in demo_data.PRODUCTS if "奶" in p[0]}
+    assert names("低脂牛奶") == {"低脂牛奶 1L"}  # 3+ characters: every bigram, then the substring
+    assert names("脂牛奶酪") == set()  # its bigrams all exist (脂牛, 牛奶, 奶酪) but never in a row
+    assert names("yog") == {"原味酸奶 200g", "希腊酸奶 100g"}  # English word prefix, any case
+    assert names("ml") >= {"纯牛奶 250ml", "矿泉水 550ml"}  # a unit after digits is a word too
+    assert names("ilk") == set()  # inside a word is not a prefix
+    assert names("!!!") == set()
+
+
+def test_renaming_and_removing_a_product_updates_its_postings(seeded, client) -> None:
+    from chalicelib.catalog import models as catalog
+
+    store = "s-xujiahui"
+    product = catalog.Product(store, "p-rename", "榴莲酥 6只", "snacks", 2990, demo_data.MERCHANT_ID, "Durian Pastry")
+
+    def ids(keyword: str, category: str = "") -> list[str]:
+        url = f"/api/stores/{store}/inventory?keyword={quote(keyword)}&category={category}"
+        return [p["id"] for p in client.http.get(url).json_body["products"]]
+
+    catalog.put_product(product, "零食")
+    catalog.put_product(product, "零食")  # a repeat changes nothing
+    assert ids("榴莲") == ids("durian") == ["p-rename"]
+    assert "p-rename" in ids("", "snacks")
+    renamed = catalog.Product(store, "p-rename", "凤梨酥 6只", "fresh", 2990, demo_data.MERCHANT_ID, "Pineapple Cake")
+    catalog.put_product(renamed, "生鲜果蔬")
+    assert ids("榴莲") == ids("durian") == [] and "p-rename" not in ids("", "snacks")
+    assert ids("凤梨") == ids("PINE") == ["p-rename"] and "p-rename" in ids("", "fresh")
+    catalog.delete_product(store, "p-rename")
+    assert ids("凤梨") == [] and "p-rename" not in ids("", "fresh")
