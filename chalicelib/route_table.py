@@ -216,7 +216,7 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "POST",
         "/api/merchant/members/import",
         "chalicelib.exports.routes",
-        ("text/csv", "text/plain", "application/octet-stream"),
+        ("application/json", "application/octet-stream", "application/x-www-form-urlencoded", "text/csv", "text/plain"),
     ),
     (
         "GET",

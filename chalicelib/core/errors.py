@@ -44,6 +44,11 @@ class Conflict(DomainError):
     status = 409
 
 
+class UnsupportedMediaType(DomainError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
+
+
 class UpstreamUnavailable(DomainError):
     code = "UPSTREAM_UNAVAILABLE"
     status = 503

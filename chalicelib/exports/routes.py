@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from chalicelib.core.clock import clock
 from chalicelib.core.contract import ADMIN, RouteContract
-from chalicelib.core.http import ApiBlueprint, current_principal, json_response
+from chalicelib.core.http import BODY_CONTENT_TYPES, ApiBlueprint, current_principal, json_response
 from chalicelib.exports.requests import CreatedAnswer, ExportBody, ImportAnswer, JobAnswer, ListAnswer, ListQuery
 
 bp = ApiBlueprint(__name__)
+# What a CSV upload may be labelled (curl sends octet-stream for --data-binary @file).
+CSV_CONTENT_TYPES = ("text/csv", "text/plain", "application/octet-stream")
 
 
 def _merchant() -> str:
@@ -88,10 +90,12 @@ def list_exports() -> object:
 @bp.route(
     "/api/merchant/members/import",
     methods=["POST"],
-    content_types=["text/csv", "text/plain", "application/octet-stream"],
+    # Every body type reaches the view, so the caller is authenticated (401/403) before the type is
+    # judged (415 for anything but CSV).
+    content_types=sorted({*BODY_CONTENT_TYPES, *CSV_CONTENT_TYPES}),
     contract=RouteContract(
         answers={200: ImportAnswer},
-        errors=(400, 403),
+        errors=(400, 403, 415),
         roles=ADMIN,
         summary=(
             "Import members from a CSV body (columns phone,name[,points][,tier]; at most 100 rows): all rows "
@@ -104,6 +108,11 @@ def import_members() -> object:
     from chalicelib.loyalty import api as loyalty
 
     merchant_id = _merchant()
+    media_type = (bp.request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if media_type not in CSV_CONTENT_TYPES:
+        from chalicelib.core.errors import UnsupportedMediaType
+
+        raise UnsupportedMediaType(f"Send the members as CSV ({', '.join(CSV_CONTENT_TYPES)}), not {media_type!r}.")
     sent = bp.request.raw_body or b""
     raw = sent.encode() if isinstance(sent, str) else sent
     rows, errors = imports.parse_members(raw, loyalty.tier_names(merchant_id))

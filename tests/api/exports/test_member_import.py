@@ -58,3 +58,15 @@ def test_import_is_whole_and_idempotent(seeded, client, login, local_aws) -> Non
 def test_only_admins(seeded, client, login) -> None:
     assert send(client, login(), GOOD).status_code == 403
     assert send(client, admin(login, "demo-staff"), GOOD).status_code == 403
+
+
+def test_a_body_that_is_not_csv_is_refused_after_the_caller_is_known(seeded, client, login) -> None:
+    """The route reads every body type, so a stranger gets 401 whatever they send; the merchant's admin
+    sending JSON gets our 415, and nothing is imported."""
+    json_body = {"Content-Type": "application/json"}
+    stranger = client.http.post(PATH, body=b'{"phone": "1"}', headers=json_body)
+    assert stranger.status_code == 401, stranger.json_body
+    response = client.http.post(PATH, body=b'{"phone": "13700137000"}', headers={**admin(login), **json_body})
+    assert response.status_code == 415, response.json_body
+    assert response.json_body["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert loyalty.imported_member(MERCHANT_ID, "13700137000") is None

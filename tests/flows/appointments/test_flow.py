@@ -452,7 +452,10 @@ def test_the_stream_does_not_settle_a_cancel_again_that_refunded_inline(
     assert cancelled.status_code == 200 and cancelled.json_body["appointment"]["refundStatus"], cancelled.json_body
     local_aws.app.calls.clear()
     assert runner.deliver_stream_records() >= 1
-    assert dict(local_aws.app.calls) == {"GetItem": 1}  # the booking, with the cancel's refund on it
+    # The settle handler reads the booking, with the cancel's refund on it, and writes nothing (no
+    # payment read, no refund-status UpdateItem); the one transaction is analytics counting the
+    # cancel's record (its day counters and applied marker).
+    assert dict(local_aws.app.calls) == {"GetItem": 1, "TransactWriteItems": 1}
     assert sandbox.pay.orders[appt["id"]].refunds.keys() == {f"{appt['id']}R0"}
 
 
