@@ -244,6 +244,18 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
     (
         "GET",
+        "/api/merchant/settings",
+        "chalicelib.merchants.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "PUT",
+        "/api/merchant/settings",
+        "chalicelib.merchants.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "GET",
         "/api/notifications",
         "chalicelib.notifications.routes",
         ("application/json", "text/plain", "application/x-www-form-urlencoded"),
@@ -253,6 +265,30 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "/api/payments/wechat/notify",
         "chalicelib.payments.routes",
         ("application/json", "text/plain"),
+    ),
+    (
+        "GET",
+        "/api/platform/merchants",
+        "chalicelib.merchants.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "POST",
+        "/api/platform/merchants",
+        "chalicelib.merchants.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "POST",
+        "/api/platform/merchants/{merchant_id}/resume",
+        "chalicelib.merchants.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
+    ),
+    (
+        "POST",
+        "/api/platform/merchants/{merchant_id}/suspend",
+        "chalicelib.merchants.routes",
+        ("application/json", "text/plain", "application/x-www-form-urlencoded"),
     ),
     (
         "POST",

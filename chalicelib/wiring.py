@@ -18,7 +18,7 @@ from chalicelib.core.auth import Principal, install_authenticator
 from chalicelib.core.lazy import resolve
 from chalicelib.core.resources import TABLE, TIMERS_QUEUE, WECHAT_APP_SECRET, WECHATPAY_SECRET, StackSpec
 from chalicelib.core.streams import StreamSubscription
-from chalicelib.core.tenancy import install_default_tenant
+from chalicelib.core.tenancy import install_default_tenant, install_tenant_guard
 from chalicelib.exports.area import AREA as EXPORTS
 from chalicelib.identity.area import AREA as IDENTITY
 from chalicelib.inventory.area import AREA as INVENTORY
@@ -91,15 +91,20 @@ def _authenticate(authorization: str | None) -> Principal:
 def install() -> None:
     """What a running function needs before its first request: the identity port behind core.auth
     (resolved on the first authenticated request, not at import), and merchants' default tenant
-    behind core.tenancy."""
+    behind core.tenancy, with its suspension check as the tenant guard."""
     install_authenticator(_authenticate)
     install_default_tenant(_default_tenant)
+    install_tenant_guard(_tenant_guard)
     install_export_kinds(EXPORT_KINDS)
 
 
 def _default_tenant() -> str:
     merchant_id: str = resolve("chalicelib.merchants.settings:default_merchant_id")()
     return merchant_id
+
+
+def _tenant_guard(merchant_id: str) -> None:
+    resolve("chalicelib.merchants.api:ensure_merchant_active")(merchant_id)
 
 
 def _check_unique() -> None:

@@ -28,7 +28,7 @@ def main() -> None:
     assert stack.aws is not None and stack.sandbox is not None
     print(
         f"ready api={stack.api_url} wechat={stack.sandbox.base_url} moto={stack.aws.endpoint} "
-        "(demo logins: js_code=demo-admin, demo-staff, or anything for a customer; "
+        "(demo logins: js_code=demo-admin, demo-staff, demo-admin-2, demo-platform, or anything for a customer; "
         "codes work once, so log in again as <user>#<anything>, e.g. demo-staff#2)",
         flush=True,
     )

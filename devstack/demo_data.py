@@ -1,6 +1,7 @@
 """Demo data for `make run`: the demo merchant's stores in and around Shanghai, catalogs, stock and
-layouts, and a second merchant (one Hangzhou store, its own admin, login code `demo-admin-2`) so
-tenancy can be seen and tested: its product ids are the demo merchant's ids, its stock is its own.
+layouts, a second merchant (one Hangzhou store, its own admin, login code `demo-admin-2`) so
+tenancy can be seen and tested: its product ids are the demo merchant's ids, its stock is its own;
+and the platform admin (login code `demo-platform`), who onboards, lists and suspends merchants.
 
 Every store sells the same 30 products (one SKU each, the product id); each store's stock of them is
 inventory's stock item for that merchant's SKU at that store."""
@@ -39,6 +40,7 @@ STORE_2 = (
     {d: [["07:00", "23:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
 )
 ADMIN_OPENID = "openid-demo-admin"
+PLATFORM_OPENID = "openid-demo-platform"  # login code `demo-platform`: the platform admin (no merchant)
 STAFF_OPENID = "openid-demo-staff"
 PEOPLES_SQUARE = (31.2304, 121.4737)
 
@@ -251,6 +253,7 @@ def seed(now: datetime) -> None:
     )
     for store in STORES:  # the demo staff member works whenever the store is open
         identity_models.update_store_staff(store[0], "u-demo-staff", {"display_name": "小王", "shifts": store[6]})
+    identities.create_user("u-demo-platform", PLATFORM_OPENID, "", now, role=Role.PLATFORM)
     demo_loyalty.seed(now)
     demo_appointments.seed(now)
     seed_second_merchant(now)

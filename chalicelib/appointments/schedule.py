@@ -151,6 +151,10 @@ def staff_in_scope(deps: Deps, principal: Principal, store_id: str | None = None
 def overview(deps: Deps, principal: Principal, query: OverviewQuery) -> Overview:
     """The day of every staff member the caller may see; each store is read once."""
     zones: dict[str, ZoneInfo] = {}
+    if query.store_id is not None:
+        # The store it names is read first: in a request, the store's merchant must be the caller's
+        # (core/tenancy.py refuses another merchant's store with 403), whether or not it has staff.
+        zones[query.store_id] = deps.places.place_of(query.store_id).tz
     rows = []
     for staff in staff_in_scope(deps, principal, query.store_id):
         if staff.store_id not in zones:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from chalicelib.catalog import search, textindex
 from chalicelib.catalog.models import Product, get_product
+from chalicelib.core import tenancy
 from chalicelib.core.errors import NotFound
 from chalicelib.stores.api import require_store
 
@@ -14,9 +15,12 @@ __all__ = ["Product", "require_product", "search", "textindex"]
 
 def require_product(store_id: str, product_id: str) -> Product:
     """The product (one GetItem), or a 404: STORE_NOT_FOUND when the store is what is missing (one
-    more GetItem, only then), else PRODUCT_NOT_FOUND."""
+    more GetItem, only then), else PRODUCT_NOT_FOUND. The product names the store's merchant, which is
+    the request's tenant (`core/tenancy.py`: checked once, e.g. refused while suspended)."""
     product = get_product(store_id, product_id)
-    if product is None:
+    if product is not None:
+        tenancy.note_tenant(product.merchant_id, "store")
+    else:
         require_store(store_id)
         raise NotFound(
             f"Product '{product_id}' does not exist in this store.", code="PRODUCT_NOT_FOUND", field="productId"

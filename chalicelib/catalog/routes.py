@@ -10,6 +10,7 @@ from chalicelib.catalog.models import Product
 from chalicelib.catalog.requests import CategoriesAnswer, InventoryAnswer, InventoryQuery, ProductAnswer
 from chalicelib.core.contract import PUBLIC, RouteContract, stripped
 from chalicelib.core.http import ApiBlueprint, json_response
+from chalicelib.core.tenancy import note_tenant
 from chalicelib.inventory import api as inventory
 from chalicelib.stores.api import require_store
 
@@ -69,8 +70,11 @@ def inventory_page(store_id: str) -> object:
     )
     if not page.products and cursor is None:
         _ensure_store_exists(store_id)
-    # The page's products name their merchant (the store's), so the stock keys need no store read.
+    # The page's products name their merchant (the store's), so the stock keys need no store read; it is
+    # the request's tenant (checked once: a suspended merchant's store answers 403).
     merchant_id = page.products[0].merchant_id if page.products else ""
+    if merchant_id:
+        note_tenant(merchant_id, "store")
     stock = inventory.available_at(merchant_id, store_id, [p.sku_id for p in page.products])
     return json_response(
         {"products": [product_view(p, stock[p.sku_id]) for p in page.products], "nextCursor": page.next_cursor}

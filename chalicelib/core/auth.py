@@ -11,8 +11,14 @@ from chalicelib.core.errors import Forbidden, Unauthorized
 
 class Role(StrEnum):
     CUSTOMER = "customer"
-    STAFF = "staff"
-    ADMIN = "admin"  # merchant admin
+    STAFF = "staff"  # of the stores listed on the user
+    MANAGER = "manager"  # store manager: runs the stores listed on the user (staff rights there)
+    ADMIN = "admin"  # merchant admin: every store of one merchant
+    PLATFORM = "platform"  # platform admin: no merchant; onboards, lists, suspends merchants
+
+
+# The roles that work for one merchant (their principal names it; its suspension stops them).
+MERCHANT_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -31,12 +37,21 @@ class Principal:
             raise Forbidden("You can only act on your own account.")
         return self.user_id
 
+    @property
+    def works_for_merchant(self) -> bool:
+        """Staff, store managers and merchant admins: people of one merchant (never a customer or the
+        platform admin)."""
+        return self.role in MERCHANT_ROLES and self.merchant_id is not None
+
+    def works_for(self, merchant_id: str) -> bool:
+        return self.works_for_merchant and self.merchant_id == merchant_id
+
     def can_staff(self, store_id: str, store_merchant_id: str) -> bool:
-        if self.role is Role.ADMIN:
-            return self.merchant_id == store_merchant_id
-        if self.role is Role.STAFF:
-            return store_id in self.store_ids
-        return False
+        """Staff rights at this store: the merchant's admin anywhere in it, a manager or staff member
+        at the stores listed on them, always of the store's own merchant."""
+        if not self.works_for(store_merchant_id):
+            return False
+        return self.role is Role.ADMIN or store_id in self.store_ids
 
     def ensure_staff_of(self, store_id: str, store_merchant_id: str) -> None:
         if not self.can_staff(store_id, store_merchant_id):
@@ -45,6 +60,10 @@ class Principal:
     def ensure_admin_of(self, merchant_id: str) -> None:
         if self.role is not Role.ADMIN or self.merchant_id != merchant_id:
             raise Forbidden("Only the merchant's admin may do this.")
+
+    def ensure_platform(self) -> None:
+        if self.role is not Role.PLATFORM:
+            raise Forbidden("Only the platform admin may do this.")
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -31,13 +31,19 @@ class Access(StrEnum):
     ANONYMOUS = "anonymous"
     CUSTOMER = "customer"
     STAFF = "staff"
-    ADMIN = "admin"
+    MANAGER = "manager"  # store manager: staff rights at their stores
+    ADMIN = "admin"  # merchant admin
+    PLATFORM = "platform"  # platform admin: platform routes only
 
 
-PUBLIC = (Access.ANONYMOUS, Access.CUSTOMER, Access.STAFF, Access.ADMIN)
-SIGNED_IN = (Access.CUSTOMER, Access.STAFF, Access.ADMIN)
-STAFF = (Access.STAFF, Access.ADMIN)
+PUBLIC = (Access.ANONYMOUS, Access.CUSTOMER, Access.STAFF, Access.MANAGER, Access.ADMIN, Access.PLATFORM)
+# The mini program's signed-in routes: customers and a merchant's people. The platform admin has no
+# merchant, so it reaches none of them (only PLATFORM routes and `GET /api/auth/me`).
+SIGNED_IN = (Access.CUSTOMER, Access.STAFF, Access.MANAGER, Access.ADMIN)
+ANYONE_SIGNED_IN = (*SIGNED_IN, Access.PLATFORM)
+STAFF = (Access.STAFF, Access.MANAGER, Access.ADMIN)
 ADMIN = (Access.ADMIN,)
+PLATFORM = (Access.PLATFORM,)
 
 
 class Model(msgspec.Struct, rename="camel", kw_only=True):

@@ -12,6 +12,12 @@ use case asking for it costs no call.
 A ContextVar, because `make run` serves requests on threads; outside a request scope (consumers,
 timers, tests of use cases) nothing is remembered and `tenant_id` falls back to the default.
 Core knows no area: the default merchant comes from the port `wiring` installs.
+
+The tenant a request is found to act for (by its session or its store) is checked once, when it is
+first noted, by the tenant guard `wiring` installs (merchants': a suspended merchant answers 403
+`MERCHANT_SUSPENDED`). The guard reads the merchant through `memo`, so a route that reads the
+merchant anyway pays nothing more. A customer's request that names neither (the default tenant) is
+not checked: it touches the customer's own records, which belong to no merchant.
 """
 
 from __future__ import annotations
@@ -36,11 +42,17 @@ class _Scope:
 
 _scope: ContextVar[_Scope | None] = ContextVar("tenancy_scope", default=None)
 _default: list[Callable[[], str]] = []
+_guard: list[Callable[[str], None]] = []
 
 
 def install_default_tenant(resolver: Callable[[], str]) -> None:
     """The merchant a request belongs to when nothing in it names one (the mini program's own)."""
     _default[:] = [resolver]
+
+
+def install_tenant_guard(guard: Callable[[str], None]) -> None:
+    """Called with the request's merchant once it is known; raises to refuse the request."""
+    _guard[:] = [guard]
 
 
 def default_tenant() -> str:
@@ -67,6 +79,8 @@ def note_tenant(merchant_id: str, source: str) -> None:
         return
     if scope.merchant_id is None or scope.source == "default":
         scope.merchant_id, scope.source = merchant_id, source
+        for guard in _guard:
+            guard(merchant_id)
     elif scope.merchant_id != merchant_id and {scope.source, source} == {"principal", "store"}:
         raise Forbidden("This store belongs to another merchant.")
 

@@ -12,6 +12,7 @@ from chalicelib.identity import service
 from chalicelib.identity.domain import StoreStaff
 from chalicelib.identity.models import (
     IdentityStore,
+    add_merchant_admin,
     get_store_staff,
     openid_of,
     staff_of_store,
@@ -22,6 +23,7 @@ from chalicelib.identity.models import (
 
 __all__ = [
     "StoreStaff",
+    "add_merchant_admin",
     "authenticate",
     "get_store_staff",
     "openid_of",

@@ -9,18 +9,26 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Hashable
 from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.clock import from_iso, to_iso
 from chalicelib.data.conditional import update_or_current
-from chalicelib.data.table import ExpiringModel, TableModel, condition_failed, failed_conditions, key, transact
+from chalicelib.data.table import (
+    ExpiringModel,
+    TableModel,
+    Transaction,
+    condition_failed,
+    failed_conditions,
+    key,
+    transact,
+)
 from chalicelib.identity.domain import Session, StoreStaff, User
 
 
@@ -150,6 +158,22 @@ def _to_session(item: SessionItem) -> Session:
     return Session(principal=principal, expires_at=from_iso(item.expires_at))
 
 
+def _save_new_user(tx: Transaction, identity: IdentityItem, user: UserItem, label: Hashable = None) -> None:
+    """The identity (its openid unique) and the user, each only if new."""
+    tx.save(identity, condition=IdentityItem.pk.does_not_exist(), label=label)
+    tx.save(user, condition=UserItem.pk.does_not_exist(), label=label)
+
+
+def add_merchant_admin(tx: Transaction, user_id: str, openid: str, merchant_id: str, now: datetime) -> None:
+    """Transaction piece (merchant onboarding): the merchant's admin, a new user of this WeChat openid,
+    labelled ("identity", openid). It fails when the openid already belongs to a user."""
+    ipk, isk = identity_key(openid)
+    upk, usk = user_key(user_id)
+    identity = IdentityItem(ipk, isk, user_id=user_id, updated_at=to_iso(now))
+    user = UserItem(upk, usk, openid=openid, role=Role.ADMIN.value, merchant_id=merchant_id, created_at=to_iso(now))
+    _save_new_user(tx, identity, user, label=("identity", openid))
+
+
 class IdentityStore:
     """DynamoDB access for identities, users and sessions (the `ports.IdentityRepository` adapter)."""
 
@@ -194,9 +218,8 @@ class IdentityStore:
         )
         try:
 
-            def build(tx: TransactWrite) -> None:
-                tx.save(identity, condition=IdentityItem.pk.does_not_exist())
-                tx.save(user, condition=UserItem.pk.does_not_exist())
+            def build(tx: Transaction) -> None:
+                _save_new_user(tx, identity, user)
                 for store_id in store_ids or [] if role is Role.STAFF else []:
                     staff = StoreStaffItem(
                         key("STORE", store_id), STORE_STAFF_PREFIX + user_id, merchant_id=merchant_id, user_id=user_id

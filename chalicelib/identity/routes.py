@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.core.clock import clock
-from chalicelib.core.contract import PUBLIC, RouteContract
+from chalicelib.core.contract import ANYONE_SIGNED_IN, PUBLIC, RouteContract
 from chalicelib.core.http import ApiBlueprint, current_principal, json_response, note_caller
 from chalicelib.identity.requests import LoginAnswer, LoginBody, MeAnswer
 
@@ -43,7 +43,11 @@ def login() -> object:
     return json_response(views.login_view(result))
 
 
-@bp.route("/api/auth/me", methods=["GET"], contract=RouteContract(answers={200: MeAnswer}, summary="The caller"))
+@bp.route(
+    "/api/auth/me",
+    methods=["GET"],
+    contract=RouteContract(answers={200: MeAnswer}, roles=ANYONE_SIGNED_IN, summary="The caller"),
+)
 def me() -> object:
     from chalicelib.identity import views
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.core.auth import Principal, Role
+from chalicelib.core.auth import Principal
 from chalicelib.core.clock import to_iso
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.core.ids import stable_id
@@ -37,14 +37,14 @@ def ensure_can_view(principal: Principal, user_id: str, merchant_id: str) -> str
     """The member themself, or the merchant's own staff and admin (e.g. at the till)."""
     if principal.user_id == user_id:
         return user_id
-    if principal.role in (Role.STAFF, Role.ADMIN) and principal.merchant_id == merchant_id:
+    if principal.works_for(merchant_id):
         return user_id
     raise Forbidden("You can only see your own membership.")
 
 
 def ensure_point_of_sale(principal: Principal) -> None:
     """Earning points is a till's action: a customer is refused before their input is even read."""
-    if principal.role not in (Role.STAFF, Role.ADMIN):
+    if not principal.works_for_merchant:
         raise Forbidden("Only store staff can award points.")
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "MerchantStatus",
     "PaymentAccount",
     "default_merchant_id",
+    "ensure_merchant_active",
     "get_merchant",
     "merchant_exists",
     "merchant_settings",
@@ -50,6 +51,15 @@ def merchant_exists(merchant_id: str) -> bool:
     from chalicelib.merchants import models
 
     return tenancy.remembered(("merchant", merchant_id)) is not None or models.merchant_exists(merchant_id)
+
+
+def ensure_merchant_active(merchant_id: str) -> None:
+    """The tenant guard (core/tenancy.py): 403 MERCHANT_SUSPENDED for a suspended merchant's requests.
+    One GetItem per request, shared with every later reader of the merchant. A merchant with no item
+    has no status to refuse with."""
+    merchant = get_merchant(merchant_id)
+    if merchant is not None:
+        merchant.ensure_active()
 
 
 def merchant_settings(merchant_id: str) -> MerchantSettings:

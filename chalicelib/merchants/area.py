@@ -1,8 +1,8 @@
-"""How merchants plugs into the deployment (see core/areas.py). No routes yet: onboarding and the
-platform admin's routes arrive with the multi-merchant issue."""
+"""How merchants plugs into the deployment (see core/areas.py): the platform admin's merchant routes
+and a merchant admin's settings."""
 
 from __future__ import annotations
 
 from chalicelib.core.areas import Area
 
-AREA = Area(name="merchants")
+AREA = Area(name="merchants", routes="chalicelib.merchants.routes")

@@ -73,6 +73,9 @@ class Merchant:
     status: MerchantStatus = MerchantStatus.ACTIVE
     settings: MerchantSettings = field(default_factory=MerchantSettings)
     wechatpay_sub_mchid: str | None = None
+    created_at: str | None = None  # UTC ISO-8601; the platform's list is newest first
+    admin_user_id: str | None = None  # the admin onboarding created (a repeat of it names the same one)
+    version: int = 0  # +1 per settings change: a change is written only over the version it read
 
     def __post_init__(self) -> None:
         try:

@@ -21,8 +21,10 @@ def put_layout(store_id: str, layout: dict[str, Any], *, merchant_id: str) -> No
     LayoutItem(key("STORE", store_id), LAYOUT_SK, merchant_id=merchant_id, layout=layout).save()
 
 
-def get_layout(store_id: str) -> dict[str, Any] | None:
+def get_layout(store_id: str) -> tuple[dict[str, Any], str] | None:
+    """The store's layout and the merchant it belongs to (the store's), or None."""
     try:
-        return dict(LayoutItem.get(key("STORE", store_id), LAYOUT_SK).layout)
+        item = LayoutItem.get(key("STORE", store_id), LAYOUT_SK)
     except DoesNotExist:
         return None
+    return dict(item.layout), str(item.merchant_id)

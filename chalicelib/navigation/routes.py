@@ -10,6 +10,7 @@ from typing import Any
 from chalicelib.catalog import api as catalog
 from chalicelib.core.contract import RouteContract
 from chalicelib.core.http import ApiBlueprint, current_principal, json_response
+from chalicelib.core.tenancy import note_tenant
 from chalicelib.navigation import models, service
 from chalicelib.navigation.requests import LayoutAnswer, ProductLocationAnswer, RouteAnswer, RouteQuery
 from chalicelib.stores.api import require_store
@@ -21,7 +22,10 @@ def _layout(store_id: str) -> dict[str, Any]:
     found = models.get_layout(store_id)
     if found is None:
         require_store(store_id)
-    return service.require_layout(found, store_id)
+        return service.require_layout(None, store_id)
+    layout, merchant_id = found
+    note_tenant(merchant_id, "store")  # the store's merchant: the request's tenant, checked once
+    return service.require_layout(layout, store_id)
 
 
 @bp.route(

@@ -418,9 +418,9 @@ def test_cancel_of_a_paid_booking_refunds_it(world, api_base, client, login, san
     local_aws.app.calls.clear()
     cancelled = put(client, f"/api/appointments/{appt['id']}/cancel", {"reason": "Customer cancellation"}, me)
     assert cancelled.status_code == 200, cancelled.json_body
-    # session, appointment, store, payment (read once), preferences + the cancel transaction + payment
-    # SUCCESS -> REFUND + the booking's refund status
-    assert dict(local_aws.app.calls) == {"GetItem": 5, "TransactWriteItems": 1, "UpdateItem": 2}
+    # session, appointment, store, its merchant (the tenant guard), payment (read once), preferences + the
+    # cancel transaction + payment SUCCESS -> REFUND + the booking's refund status
+    assert dict(local_aws.app.calls) == {"GetItem": 6, "TransactWriteItems": 1, "UpdateItem": 2}
     assert cancelled.json_body["appointment"]["refundStatus"] in ("PROCESSING", "SUCCESS")
     record = payments.get_payment(appt["id"])
     assert record is not None and record.status == "REFUND"

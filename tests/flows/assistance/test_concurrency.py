@@ -20,7 +20,12 @@ def test_only_one_of_ten_staff_takes_a_request(aws) -> None:
     store = stores.Store("s-a", "m-a", "协助店", "地址", "021-1", 31.2, 121.4, "Asia/Shanghai", {}, {})
     stores.put_store(store)
     request = service.create_request(live_ports(), store, "u-customer", "结账", "", 1, NOW)
-    crew = [Principal(user_id=f"u-staff-{i}", role=Role.STAFF, store_ids=frozenset({store.id})) for i in range(10)]
+    crew = [
+        Principal(
+            user_id=f"u-staff-{i}", role=Role.STAFF, merchant_id=store.merchant_id, store_ids=frozenset({store.id})
+        )
+        for i in range(10)
+    ]
 
     def take(staff: Principal) -> str:
         try:

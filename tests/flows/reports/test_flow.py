@@ -183,3 +183,27 @@ def test_a_job_that_keeps_failing_is_retried_then_dead_lettered(
     sqs = boto3.client("sqs")
     dead = sqs.receive_message(QueueUrl=seeded.dlq_urls[REPORTS_QUEUE.suffix], MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(m["Body"])["kind"] for m in dead] == ["daily"]
+
+
+def test_a_suspended_merchants_schedules_send_nothing_until_it_is_resumed(
+    seeded: Any, local_aws: Any, client: Any, login: Any, runner: EventRunner, clock: ManualClock, figures: Any
+) -> None:
+    """Suspension stops the merchant's report emails where they are sent: the job reads the merchant
+    and skips a suspended one, so a schedule that fires (or a message already queued) sends nothing."""
+    admin = _admin(login)
+    assert post_json(client, "/api/merchant/report-settings", SETTINGS, admin, method="PUT").status_code == 200
+    platform = login(f"demo-platform#{uuid.uuid4().hex}")
+    suspend = post_json(client, f"/api/platform/merchants/{MERCHANT_ID}/suspend", {}, platform)
+    assert suspend.status_code == 200, suspend.json_body
+    runner.tick()
+    clock.advance(timedelta(minutes=50))  # 07:50 on Tuesday in Shanghai: the daily and the weekly fired
+    runner.tick()
+    assert _mails(local_aws) == []
+    now = post_json(client, "/api/merchant/reports/send-now", {"period": "daily"}, admin)
+    assert (now.status_code, now.json_body["error"]["code"]) == (403, "MERCHANT_SUSPENDED")
+
+    assert post_json(client, f"/api/platform/merchants/{MERCHANT_ID}/resume", {}, platform).status_code == 200
+    clock.advance(timedelta(days=1))  # Wednesday 07:50: the daily report fired again, and is sent
+    runner.tick()
+    (daily_mail,) = _mails(local_aws)
+    assert daily_mail["Subject"].startswith("Daily report · ") and daily_mail["Subject"].endswith(" · 2026-12-08")
